@@ -1,0 +1,441 @@
+r"""Gradients: finite differences of ``f``, and three estimators of :math:`\nabla f_\sigma`.
+
+Deterministic finite differences (:func:`finite_difference`, :func:`hessian`)
+approximate the derivatives of ``f`` itself. The other estimators target the
+gradient of the Gaussian smoothing :math:`f_\sigma(x) = \mathbb{E} f(x + \sigma z)`:
+
+* :func:`smoothed_finite_difference`: central differences of a Monte Carlo
+  estimate of :math:`f_\sigma`, with or without common random numbers;
+* :func:`score_function`: :math:`\nabla f_\sigma(x) = \mathbb{E}[f(x+\sigma z)\, z] / \sigma`
+  (REINFORCE); needs only values of ``f``, so it works on discontinuous ``f``;
+* :func:`reparameterization`: :math:`\nabla f_\sigma(x) = \mathbb{E}\, \nabla f(x + \sigma z)`
+  (the pathwise estimator); needs the gradient of ``f``.
+
+All take points ``x`` of shape ``(..., d)``, return gradients ``(..., d)``, take
+randomness as ``rng`` and draw independent samples for every batch entry.
+:func:`oracle` wraps any of them as the ``grad(x, rng)`` that
+:func:`smoothopt.minimize` calls, with its cost in evaluations.
+
+>>> import numpy as np
+>>> from smoothopt import objectives, estimators
+>>> f = objectives.get("bowl")
+>>> g = estimators.score_function(f, [1.0, 2.0], sigma=0.5, n=400_000, rng=0, antithetic=True)
+>>> np.round(g, 1)  # the exact smoothed gradient is 2x
+array([2., 4.])
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from ._checks import as_points, as_rng, callable_arg, count, positive
+
+__all__ = [
+    "finite_difference",
+    "hessian",
+    "smoothed_finite_difference",
+    "score_function",
+    "reparameterization",
+    "oracle",
+    "Oracle",
+]
+
+_EPS = np.finfo(float).eps
+
+
+def _default_h(x, power):
+    return _EPS**power * np.maximum(1.0, np.abs(x))
+
+
+def _values(f, pts):
+    return np.asarray(f(pts), dtype=float)
+
+
+def finite_difference(f, x, *, h=None, scheme="central"):
+    r"""Finite-difference gradient of ``f`` at ``x``.
+
+    .. math::
+
+        \text{forward: } \frac{f(x + h e_i) - f(x)}{h}, \quad
+        \text{backward: } \frac{f(x) - f(x - h e_i)}{h}, \quad
+        \text{central: } \frac{f(x + h e_i) - f(x - h e_i)}{2h}
+
+    Forward and backward have truncation error :math:`O(h)` and cost
+    :math:`d + 1` evaluations; central has :math:`O(h^2)` and costs :math:`2d`.
+    The default ``h`` balances truncation against round-off:
+    :math:`\epsilon^{1/2}` for one-sided and :math:`\epsilon^{1/3}` for central
+    differences, scaled by :math:`\max(1, |x_i|)`.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(points) -> values`` for points of shape ``(..., d)``.
+    x : array_like, shape (..., d)
+    h : float, optional
+        Step; positive.
+    scheme : {"central", "forward", "backward"}
+
+    Returns
+    -------
+    ndarray, shape (..., d)
+
+    >>> f = lambda p: (p**3).sum(-1)
+    >>> finite_difference(f, [1.0, 2.0]).round(6)
+    array([ 3., 12.])
+    """
+    callable_arg(f, "f")
+    x = as_points(x, "x")
+    if scheme not in ("central", "forward", "backward"):
+        raise ValueError(
+            f"'scheme' must be 'central', 'forward' or 'backward', got {scheme!r}."
+        )
+    d = x.shape[-1]
+    if h is None:
+        h = _default_h(x, 1 / 3 if scheme == "central" else 1 / 2)
+    else:
+        h = positive(h, "h") * np.ones_like(x)
+    steps = np.eye(d) * h[..., None, :]  # (..., d, d): row i is h_i e_i
+    # Round-trip the step through x + h so the divisor is what was really added.
+    xs = x[..., None, :]
+    hp = (xs + steps) - xs
+    hi = np.diagonal(hp, axis1=-2, axis2=-1)
+    if scheme == "central":
+        diff = _values(f, xs + hp) - _values(f, xs - hp)
+        return diff / (2 * hi)
+    f0 = _values(f, x)[..., None]
+    if scheme == "forward":
+        return (_values(f, xs + hp) - f0) / hi
+    return (f0 - _values(f, xs - hp)) / hi
+
+
+def hessian(f, x, *, h=None):
+    r"""Central finite-difference Hessian of ``f`` at ``x``.
+
+    .. math::
+
+        H_{ij} \approx \frac{f(x + h e_i + h e_j) - f(x + h e_i - h e_j)
+        - f(x - h e_i + h e_j) + f(x - h e_i - h e_j)}{4 h^2}
+
+    Error :math:`O(h^2)`; cost :math:`4 d^2` evaluations (the curse of
+    dimensionality). Default ``h`` is :math:`\epsilon^{1/4} \max(1, |x|)`.
+
+    Returns
+    -------
+    ndarray, shape (..., d, d), symmetric
+
+    >>> f = lambda p: p[..., 0] ** 2 * p[..., 1]
+    >>> hessian(f, [1.0, 3.0]).round(5)
+    array([[6., 2.],
+           [2., 0.]])
+    """
+    callable_arg(f, "f")
+    x = as_points(x, "x")
+    d = x.shape[-1]
+    if h is None:
+        hs = _EPS**0.25 * np.maximum(1.0, np.max(np.abs(x), axis=-1))
+    else:
+        hs = positive(h, "h") * np.ones(x.shape[:-1])
+    e = np.eye(d) * hs[..., None, None]  # (..., d, d)
+    ei = e[..., :, None, :]
+    ej = e[..., None, :, :]
+    xs = x[..., None, None, :]
+    num = (
+        _values(f, xs + ei + ej)
+        - _values(f, xs + ei - ej)
+        - _values(f, xs - ei + ej)
+        + _values(f, xs - ei - ej)
+    )
+    hmat = num / (4 * hs[..., None, None] ** 2)
+    return 0.5 * (hmat + np.swapaxes(hmat, -1, -2))
+
+
+def _smoothing_args(x, sigma, n, rng, antithetic):
+    x = as_points(x, "x")
+    n = count(n, "n")
+    if antithetic and n % 2:
+        raise ValueError(
+            f"'n' must be even with antithetic=True (samples come in pairs z, -z), got {n}."
+        )
+    s = positive(sigma, "sigma", allow_array=True)
+    s = np.asarray(s, dtype=float)
+    try:
+        np.broadcast_shapes(s.shape, x.shape[:-1])
+    except ValueError:
+        raise ValueError(
+            f"'sigma' of shape {s.shape} does not broadcast with the batch shape "
+            f"{x.shape[:-1]} of 'x'."
+        ) from None
+    return x, n, s[..., None], as_rng(rng)
+
+
+def _normals(rng, n, shape, antithetic):
+    if antithetic:
+        half = rng.standard_normal((n // 2,) + shape)
+        return np.concatenate([half, -half], axis=0)
+    return rng.standard_normal((n,) + shape)
+
+
+def smoothed_finite_difference(
+    f, x, *, sigma, n, delta, rng, common_random_numbers=True
+):
+    r"""Central finite differences of the Monte Carlo estimate of :math:`f_\sigma`.
+
+    .. math::
+
+        \hat g_i = \frac{1}{2\delta n} \sum_{k=1}^n
+        \left[f(x + \delta e_i + \sigma z_k) - f(x - \delta e_i + \sigma z_k')\right]
+
+    With common random numbers, :math:`z_k' = z_k` (one set of samples shared by
+    both sides and all coordinates): the noise cancels in the difference and the
+    variance stays bounded as :math:`\delta \to 0`. Without, each side draws its
+    own samples and the variance grows like :math:`1/\delta^2`. Unbiased for the
+    central difference of :math:`f_\sigma`, whose bias from :math:`\nabla f_\sigma`
+    is :math:`O(\delta^2)`. Cost: :math:`2 d n` evaluations.
+
+    Parameters
+    ----------
+    f : callable
+    x : array_like, shape (..., d)
+    sigma : float or array_like
+        Positive smoothing width (an array broadcasts with the batch shape).
+    n : int
+        Samples per side.
+    delta : float
+        Positive finite-difference step.
+    rng : numpy.random.Generator or int
+    common_random_numbers : bool
+
+    Returns
+    -------
+    ndarray, shape (..., d)
+
+    >>> f = lambda p: (p**2).sum(-1)
+    >>> smoothed_finite_difference(f, [1.0], sigma=0.3, n=10, delta=0.01, rng=0).round(6)
+    array([2.])
+    """
+    callable_arg(f, "f")
+    x, n, s, rng = _smoothing_args(x, sigma, n, rng, False)
+    delta = positive(delta, "delta")
+    d = x.shape[-1]
+    e = np.eye(d) * delta  # (d, d)
+    xs = x[..., None, :]  # (..., 1, d)
+    if common_random_numbers:
+        z = rng.standard_normal((n,) + x.shape)[..., None, :]  # (n, ..., 1, d)
+        zp = zm = z
+    else:
+        zp = rng.standard_normal((n,) + x.shape[:-1] + (d, d))
+        zm = rng.standard_normal((n,) + x.shape[:-1] + (d, d))
+    sd = s[..., None]
+    plus = _values(f, xs + e + sd * zp).mean(axis=0)
+    minus = _values(f, xs - e + sd * zm).mean(axis=0)
+    return (plus - minus) / (2 * delta)
+
+
+def score_function(f, x, *, sigma, n, rng, baseline=False, antithetic=False):
+    r"""Score-function (REINFORCE, log-derivative) estimate of :math:`\nabla f_\sigma`.
+
+    .. math::
+
+        \nabla f_\sigma(x) = \frac{1}{\sigma}\,\mathbb{E}\left[f(x + \sigma z)\, z\right]
+        \approx \frac{1}{n\sigma} \sum_{k=1}^n \left(f(x + \sigma z_k) - b_k\right) z_k
+
+    Needs only values of ``f``. A baseline :math:`b_k` that does not depend on
+    :math:`z_k` keeps it unbiased (:math:`\mathbb{E} z = 0`): ``baseline=True``
+    uses the leave-one-out mean of the other samples' values; a number uses that
+    constant. With ``antithetic=True`` the samples come in pairs
+    :math:`\pm z_k` and the estimate is
+    :math:`\frac{1}{n\sigma} \sum_{k=1}^{n/2} (f(x + \sigma z_k) - f(x - \sigma z_k)) z_k`,
+    which cancels every even part of ``f`` (a baseline then changes nothing).
+    Cost: :math:`n` evaluations.
+
+    Parameters
+    ----------
+    f : callable
+    x : array_like, shape (..., d)
+    sigma : float or array_like
+        Positive smoothing width (an array broadcasts with the batch shape).
+    n : int
+        Samples (even with ``antithetic``).
+    rng : numpy.random.Generator or int
+    baseline : bool or float
+    antithetic : bool
+
+    Returns
+    -------
+    ndarray, shape (..., d)
+
+    >>> f = lambda p: (p**2).sum(-1)
+    >>> score_function(f, [1.0], sigma=0.5, n=2, rng=0, antithetic=True).shape
+    (1,)
+    """
+    callable_arg(f, "f")
+    x, n, s, rng = _smoothing_args(x, sigma, n, rng, antithetic)
+    if not isinstance(baseline, (bool, np.bool_)):
+        positive(abs(baseline) + 1.0, "baseline")  # a finite number
+    if antithetic:
+        half = rng.standard_normal((n // 2,) + x.shape)
+        vals = _values(f, x + s * np.concatenate([half, -half], axis=0))
+        diff = vals[: n // 2] - vals[n // 2 :]
+        return np.einsum("k...,k...d->...d", diff, half) / (n * s)
+    z = rng.standard_normal((n,) + x.shape)
+    vals = _values(f, x + s * z)
+    if baseline is True:
+        if n < 2:
+            raise ValueError("'n' must be at least 2 with baseline=True (leave-one-out mean).")
+        vals = vals - (vals.sum(axis=0) - vals) / (n - 1)
+    elif baseline is not False:
+        vals = vals - float(baseline)
+    return np.einsum("k...,k...d->...d", vals, z) / (n * s)
+
+
+def reparameterization(grad, x, *, sigma, n, rng, antithetic=False):
+    r"""Reparameterization (pathwise) estimate of :math:`\nabla f_\sigma`.
+
+    .. math::
+
+        \nabla f_\sigma(x) = \mathbb{E}\, \nabla f(x + \sigma z)
+        \approx \frac1n \sum_{k=1}^n \nabla f(x + \sigma z_k)
+
+    Unbiased when ``f`` is differentiable almost everywhere *and* continuous
+    (so that derivative and expectation commute). For a piecewise-constant
+    ``f`` the gradient is zero almost surely and so is this estimate, although
+    :math:`\nabla f_\sigma \ne 0`. Cost: :math:`n` gradient evaluations.
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(points) -> (..., d)``, the gradient of ``f``.
+    x : array_like, shape (..., d)
+    sigma : float or array_like
+    n : int
+        Samples (even with ``antithetic``).
+    rng : numpy.random.Generator or int
+    antithetic : bool
+        Use pairs :math:`\pm z_k`.
+
+    Returns
+    -------
+    ndarray, shape (..., d)
+
+    >>> g = lambda p: 2 * p
+    >>> reparameterization(g, [1.0], sigma=0.5, n=2, rng=0, antithetic=True)
+    array([2.])
+    """
+    callable_arg(grad, "grad")
+    x, n, s, rng = _smoothing_args(x, sigma, n, rng, antithetic)
+    z = _normals(rng, n, x.shape, antithetic)
+    g = np.asarray(grad(x + s * z), dtype=float)
+    if g.shape != z.shape:
+        raise ValueError(
+            f"'grad' returned shape {g.shape} for points of shape {z.shape}; "
+            "it must return one gradient of shape (..., d) per point."
+        )
+    return g.mean(axis=0)
+
+
+class Oracle(NamedTuple):
+    """A gradient oracle ``grad(x, rng, t)`` for :func:`smoothopt.minimize`.
+
+    ``nfev`` and ``njev`` are the objective and gradient evaluations one call
+    costs per run; ``t`` is the step index (for schedules).
+    """
+
+    fn: Callable
+    nfev: int
+    njev: int
+    name: str
+
+    def __call__(self, x, rng=None, t=0):
+        return self.fn(x, rng, t)
+
+
+def oracle(f, method="score_function", **options):
+    r"""Wrap an estimator as the gradient oracle :func:`smoothopt.minimize` calls.
+
+    Parameters
+    ----------
+    f : Objective or callable
+        The objective (``reparameterization`` and ``"grad"`` use ``f.grad``).
+    method : {"grad", "finite_difference", "smoothed_finite_difference", \
+"score_function", "reparameterization"}
+    **options
+        The estimator's keyword arguments (``sigma``, ``n``, ``delta``,
+        ``baseline``, ``antithetic``, ...). ``sigma`` may be a callable of the
+        step index ``t`` (a schedule).
+
+    Returns
+    -------
+    Oracle
+        Callable ``(x, rng, t) -> (..., d)`` with its cost per call.
+
+    >>> from smoothopt import objectives
+    >>> g = oracle(objectives.get("bowl"), "score_function", sigma=0.3, n=50)
+    >>> g.nfev, g.njev
+    (50, 0)
+    """
+    callable_arg(f, "f")
+    sigma = options.pop("sigma", None)
+    if method == "grad":
+        _no_options(method, options, sigma)
+        gfun = _analytic_grad(f)
+        return Oracle(lambda x, rng, t: gfun(x), 0, 1, method)
+    if method == "finite_difference":
+        if sigma is not None:
+            raise TypeError("'sigma' is not an option of 'finite_difference'.")
+        d = _dim_of(f, options)
+        cost = 2 * d if options.get("scheme", "central") == "central" else d + 1
+        finite_difference(f, np.zeros(d), **options)  # check the options now
+        return Oracle(lambda x, rng, t: finite_difference(f, x, **options), cost, 0, method)
+    estimators = {
+        "smoothed_finite_difference": smoothed_finite_difference,
+        "score_function": score_function,
+        "reparameterization": reparameterization,
+    }
+    if method not in estimators:
+        raise ValueError(
+            f"'method' must be one of {['grad', 'finite_difference', *estimators]}, "
+            f"got {method!r}."
+        )
+    if sigma is None:
+        raise TypeError(f"'sigma' is required for {method!r}.")
+    if "n" not in options:
+        raise TypeError(f"'n' (samples per step) is required for {method!r}.")
+    est = estimators[method]
+    target = _analytic_grad(f) if method == "reparameterization" else f
+    sig = sigma if callable(sigma) else positive(sigma, "sigma", allow_array=True)
+
+    def fn(x, rng, t):
+        s = sig(t) if callable(sig) else sig
+        return est(target, x, sigma=s, rng=rng, **options)
+
+    n = count(options["n"], "n")
+    if method == "smoothed_finite_difference":
+        return Oracle(fn, 2 * _dim_of(f, options) * n, 0, method)
+    if method == "reparameterization":
+        return Oracle(fn, 0, n, method)
+    return Oracle(fn, n, 0, method)
+
+
+def _no_options(method, options, sigma):
+    if options or sigma is not None:
+        raise TypeError(f"{method!r} takes no options, got {sorted(options)}.")
+
+
+def _analytic_grad(f):
+    gfun = getattr(f, "grad", None)
+    if gfun is None or (hasattr(f, "has_grad") and not f.has_grad):
+        reason = getattr(f, "_no_grad", None) or "it has no 'grad' method"
+        raise ValueError(f"'f' has no analytic gradient: {reason}")
+    return gfun
+
+
+def _dim_of(f, options):
+    dim = getattr(f, "dim", None)
+    if dim is None:
+        raise TypeError(
+            "'f' must have a 'dim' attribute (an Objective) to count evaluations; "
+            "wrap a plain callable with smoothopt.objectives.Objective."
+        )
+    return dim
