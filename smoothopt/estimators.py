@@ -273,7 +273,14 @@ def score_function(f, x, *, sigma, n, rng, baseline=False, antithetic=False):
     callable_arg(f, "f")
     x, n, s, rng = _smoothing_args(x, sigma, n, rng, antithetic)
     if not isinstance(baseline, (bool, np.bool_)):
-        positive(abs(baseline) + 1.0, "baseline")  # a finite number
+        try:
+            baseline = float(baseline)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"'baseline' must be True, False or a number, got {type(baseline).__name__}."
+            ) from None
+        if not np.isfinite(baseline):
+            raise ValueError(f"'baseline' must be finite, got {baseline!r}.")
     if antithetic:
         half = rng.standard_normal((n // 2,) + x.shape)
         vals = _values(f, x + s * np.concatenate([half, -half], axis=0))
@@ -281,11 +288,11 @@ def score_function(f, x, *, sigma, n, rng, baseline=False, antithetic=False):
         return np.einsum("k...,k...d->...d", diff, half) / (n * s)
     z = rng.standard_normal((n,) + x.shape)
     vals = _values(f, x + s * z)
-    if baseline is True:
+    if baseline is True or baseline is np.True_:
         if n < 2:
             raise ValueError("'n' must be at least 2 with baseline=True (leave-one-out mean).")
         vals = vals - (vals.sum(axis=0) - vals) / (n - 1)
-    elif baseline is not False:
+    elif not isinstance(baseline, (bool, np.bool_)):
         vals = vals - float(baseline)
     return np.einsum("k...,k...d->...d", vals, z) / (n * s)
 
