@@ -21,15 +21,17 @@ The library behind the book *Optimizing Bad Objective Functions*:
 (501, 100, 2)
 """
 
-from . import analysis, estimators, objectives, optimizers, smoothing
+from . import analysis, estimators, heuristics, objectives, optimizers, smoothing, variational
 from .driver import Result, minimize
 
 __all__ = [
     "analysis",
     "estimators",
+    "heuristics",
     "objectives",
     "optimizers",
     "smoothing",
+    "variational",
     "minimize",
     "Result",
 ]

@@ -128,11 +128,12 @@ def minimize(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
             g = oracle(x, rng, t)
             u, state = optimizer.update(g, state)
             x_new = x + u
-            # One comparison catches NaN, inf and explosion: NaN <= m is False.
-            bad = ~np.all(np.abs(x_new) <= max_norm, axis=-1)
-            if alive is None and not bad.any():
+            # Two reductions catch NaN (it propagates through max and min and
+            # fails every comparison), inf and explosion; per-run work only if so.
+            if alive is None and x_new.max() <= max_norm and x_new.min() >= -max_norm:
                 x = x_new
             else:
+                bad = ~np.all(np.abs(x_new) <= max_norm, axis=-1)
                 if alive is None:
                     alive = np.ones(batch, dtype=bool)
                 newly = alive & bad

@@ -31,6 +31,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ._checks import as_points, as_rng, callable_arg, count, positive
+from .objectives import Objective
 
 __all__ = [
     "finite_difference",
@@ -40,6 +41,7 @@ __all__ = [
     "reparameterization",
     "oracle",
     "Oracle",
+    "geometric_schedule",
 ]
 
 _EPS = np.finfo(float).eps
@@ -272,29 +274,49 @@ def score_function(f, x, *, sigma, n, rng, baseline=False, antithetic=False):
     """
     callable_arg(f, "f")
     x, n, s, rng = _smoothing_args(x, sigma, n, rng, antithetic)
-    if not isinstance(baseline, (bool, np.bool_)):
-        try:
-            baseline = float(baseline)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"'baseline' must be True, False or a number, got {type(baseline).__name__}."
-            ) from None
-        if not np.isfinite(baseline):
-            raise ValueError(f"'baseline' must be finite, got {baseline!r}.")
+    baseline = _check_baseline(baseline)
+    if baseline is True and n < 2 and not antithetic:
+        raise ValueError("'n' must be at least 2 with baseline=True (leave-one-out mean).")
+    return _score(_values_fn(f), x, s, n, rng, baseline, antithetic)
+
+
+def _check_baseline(baseline):
+    if isinstance(baseline, (bool, np.bool_)):
+        return bool(baseline)
+    try:
+        value = float(baseline)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"'baseline' must be True, False or a number, got {type(baseline).__name__}."
+        ) from None
+    if not np.isfinite(value):
+        raise ValueError(f"'baseline' must be finite, got {baseline!r}.")
+    return value
+
+
+def _values_fn(f):
+    """``f`` as a float-valued function; skips an Objective's input checks
+    (the callers have checked the points already)."""
+    if isinstance(f, Objective):
+        raw = f._value
+        return lambda p: np.asarray(raw(p), dtype=float)
+    return lambda p: np.asarray(f(p), dtype=float)
+
+
+def _score(fv, x, s, n, rng, baseline, antithetic):
+    """The score-function estimate on checked arguments (see score_function)."""
     if antithetic:
         half = rng.standard_normal((n // 2,) + x.shape)
-        vals = _values(f, x + s * np.concatenate([half, -half], axis=0))
+        vals = fv(x + s * np.concatenate([half, -half], axis=0))
         diff = vals[: n // 2] - vals[n // 2 :]
-        return np.einsum("k...,k...d->...d", diff, half) / (n * s)
+        return (diff[..., None] * half).sum(axis=0) / (n * s)
     z = rng.standard_normal((n,) + x.shape)
-    vals = _values(f, x + s * z)
-    if baseline is True or baseline is np.True_:
-        if n < 2:
-            raise ValueError("'n' must be at least 2 with baseline=True (leave-one-out mean).")
+    vals = fv(x + s * z)
+    if baseline is True:
         vals = vals - (vals.sum(axis=0) - vals) / (n - 1)
-    elif not isinstance(baseline, (bool, np.bool_)):
-        vals = vals - float(baseline)
-    return np.einsum("k...,k...d->...d", vals, z) / (n * s)
+    elif baseline is not False:
+        vals = vals - baseline
+    return (vals[..., None] * z).sum(axis=0) / (n * s)
 
 
 def reparameterization(grad, x, *, sigma, n, rng, antithetic=False):
@@ -412,12 +434,29 @@ def oracle(f, method="score_function", **options):
     est = estimators[method]
     target = _analytic_grad(f) if method == "reparameterization" else f
     sig = sigma if callable(sigma) else positive(sigma, "sigma", allow_array=True)
+    n = count(options["n"], "n")
+    if method == "score_function" and not callable(sig):
+        # Check the options once here, not at every step.
+        extra = set(options) - {"n", "baseline", "antithetic"}
+        if extra:
+            raise TypeError(f"unknown options for 'score_function': {sorted(extra)}.")
+        antithetic = bool(options.get("antithetic", False))
+        baseline = _check_baseline(options.get("baseline", False))
+        _smoothing_args(np.zeros(1), sig, n, 0, antithetic)
+        if baseline is True and n < 2 and not antithetic:
+            raise ValueError("'n' must be at least 2 with baseline=True (leave-one-out mean).")
+        s_col = np.asarray(sig, dtype=float)[..., None]
+        fv = _values_fn(f)
+
+        def fast(x, rng, t):
+            return _score(fv, x, s_col, n, as_rng(rng), baseline, antithetic)
+
+        return Oracle(fast, n, 0, method)
 
     def fn(x, rng, t):
         s = sig(t) if callable(sig) else sig
         return est(target, x, sigma=s, rng=rng, **options)
 
-    n = count(options["n"], "n")
     if method == "smoothed_finite_difference":
         return Oracle(fn, 2 * _dim_of(f, options) * n, 0, method)
     if method == "reparameterization":
@@ -446,3 +485,47 @@ def _dim_of(f, options):
             "wrap a plain callable with smoothopt.objectives.Objective."
         )
     return dim
+
+
+def geometric_schedule(start, stop, steps):
+    r"""A schedule ``t -> value`` falling geometrically from ``start`` to ``stop``.
+
+    .. math::
+
+        s_t = s_0 \left(\frac{s_{\mathrm{end}}}{s_0}\right)^{\min(t,\, T-1)/(T-1)},
+        \qquad t = 0, 1, \dots
+
+    reaching ``stop`` at step ``t = steps - 1`` and staying there. Pass it as
+    ``sigma`` to :func:`oracle` (a shrinking smoothing width) or as ``lr`` to an
+    optimizer; both call it with the step index ``t``.
+
+    Parameters
+    ----------
+    start, stop : float
+        Positive values at the first and the last step.
+    steps : int
+        Number of steps ``T`` (at least 1; with 1 the schedule is constant ``start``).
+
+    Returns
+    -------
+    callable
+        ``schedule(t) -> float`` (also accepts an array of step indices).
+
+    >>> s = geometric_schedule(0.5, 0.2, 30)
+    >>> round(float(s(0)), 6), round(float(s(29)), 6), round(float(s(100)), 6)
+    (0.5, 0.2, 0.2)
+    """
+    start = positive(start, "start")
+    stop = positive(stop, "stop")
+    steps = count(steps, "steps")
+    ratio = stop / start
+
+    def schedule(t):
+        t = np.asarray(t, dtype=float)
+        if np.any(t < 0):
+            raise ValueError(f"the step index 't' must be non-negative, got {t!r}.")
+        frac = np.minimum(t, steps - 1) / (steps - 1) if steps > 1 else 0.0 * t
+        out = start * ratio**frac
+        return float(out) if out.ndim == 0 else out
+
+    return schedule

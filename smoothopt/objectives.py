@@ -220,6 +220,22 @@ def _wavy_bowl_parts(x, sigma=0.0):
     return u, v, _damp(sigma, _WB_A2), _damp(sigma, _WB_B2)
 
 
+def _wavy_bowl_value(x):
+    u = _WB_A[0] * x[..., 0] + _WB_A[1] * x[..., 1]
+    v = _WB_B[0] * x[..., 0] + _WB_B[1] * x[..., 1]
+    return (x[..., 0] - 2) ** 2 + (x[..., 1] - 2) ** 2 - np.sin(u) - np.cos(v)
+
+
+def _wavy_bowl_grad(x):
+    u = _WB_A[0] * x[..., 0] + _WB_A[1] * x[..., 1]
+    v = _WB_B[0] * x[..., 0] + _WB_B[1] * x[..., 1]
+    cu, sv = np.cos(u), np.sin(v)
+    g = np.empty(x.shape)
+    g[..., 0] = 2 * (x[..., 0] - 2) - _WB_A[0] * cu + _WB_B[0] * sv
+    g[..., 1] = 2 * (x[..., 1] - 2) - _WB_A[1] * cu + _WB_B[1] * sv
+    return g
+
+
 def _wavy_bowl_smoothed(x, sigma):
     u, v, da, db = _wavy_bowl_parts(x, sigma)
     quad = (x[..., 0] - 2) ** 2 + (x[..., 1] - 2) ** 2 + 2 * sigma**2
@@ -247,8 +263,8 @@ def wavy_bowl():
     return Objective(
         "wavy_bowl",
         2,
-        lambda x: _wavy_bowl_smoothed(x, 0.0),
-        grad=lambda x: _wavy_bowl_smoothed_grad(x, 0.0),
+        _wavy_bowl_value,
+        grad=_wavy_bowl_grad,
         smoothed=_wavy_bowl_smoothed,
         smoothed_grad=_wavy_bowl_smoothed_grad,
         bounds=[[-1, 3], [-1, 3]],
@@ -272,7 +288,7 @@ def quantized_wavy_bowl():
     """
 
     def value(x):
-        big_f = -_wavy_bowl_smoothed(x, 0.0)
+        big_f = -_wavy_bowl_value(x)
         return -np.floor(big_f / 4.5 + 0.64)
 
     return Objective(
