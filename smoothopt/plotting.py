@@ -32,6 +32,7 @@ __all__ = [
     "curve",
     "surface",
     "animate",
+    "smoothing_teaser",
     "PATH_COLORS",
 ]
 
@@ -247,3 +248,34 @@ def animate(fig, update, frames, *, interval=150, default_mode="once"):
     except ImportError:  # pragma: no cover
         return html
     return HTML(html)
+
+
+def smoothing_teaser(f=None, starts=None, *, sigma=0.5, lr=0.01, steps=400):
+    r"""The book's opening picture: descent on ``f`` next to descent on :math:`f_\sigma`.
+
+    Runs :func:`smoothopt.minimize` with plain gradient descent from ``starts`` on
+    ``f`` and, with the exact smoothed gradient, on :math:`f_\sigma`, and draws
+    both sets of paths over the two landscapes.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    plain, smoothed : Result
+        The two runs, so a caller can check what the picture shows.
+    """
+    from . import objectives, optimizers
+    from .driver import minimize
+
+    f = objectives.get("wavy_bowl") if f is None else f
+    if starts is None:
+        starts = np.array([[-0.5, 0.0], [0.0, 2.6], [2.6, -0.5], [1.0, 0.6]])
+    plain = minimize(f, starts, optimizers.sgd(lr), steps=steps)
+    smoothed = minimize(f, starts, optimizers.sgd(lr), steps=steps,
+                        grad=lambda x, rng: f.smoothed_grad(x, sigma))
+    fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.3), layout="constrained")
+    landscape(f, axes[0], colorbar=False, title="gradient descent on $f$")
+    paths(plain.path, axes[0])
+    landscape(f, axes[1], sigma=sigma, colorbar=False,
+              title=rf"gradient descent on $f_\sigma$, $\sigma = {sigma:g}$")
+    paths(smoothed.path, axes[1])
+    return fig, plain, smoothed
