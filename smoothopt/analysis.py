@@ -45,9 +45,13 @@ def basins(x, f=None, *, tol=1e-3):
     r"""Group end points into distinct minima (basins of attraction).
 
     Two end points belong to the same minimum when a chain of end points, each
-    within ``tol`` (Euclidean) of the next, joins them. Points are first
+    within about ``tol`` (Euclidean) of the next, joins them. Points are first
     snapped to a grid of spacing ``tol`` (so 10,000 runs that found 50 minima
-    cost only 50-by-50 distance checks) and the grid cells then joined.
+    cost only 50-by-50 distance checks) and the grid cells then joined when
+    their mean points are closer than ``2 tol``: end points within ``tol`` of
+    each other are always joined (for ``d <= 3``), and end points up to
+    ``2 tol`` apart may be joined too, so pick ``tol`` well below the distance
+    between distinct minima.
 
     Parameters
     ----------

@@ -7,7 +7,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import as_points, callable_arg, count, positive
+from ._checks import as_points, as_rng, callable_arg, count, positive
 from .estimators import Oracle
 from .optimizers import Optimizer
 
@@ -114,8 +114,8 @@ def minimize(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
     max_norm = positive(max_norm, "max_norm")
     x = as_points(x0, "x0", getattr(f, "dim", None), finite=True)
     oracle, per_fev, per_jev = _oracle(f, grad)
-    if isinstance(rng, int) and not isinstance(rng, bool):
-        rng = np.random.default_rng(rng)
+    if rng is not None:  # a Generator or an int seed; anything else is a mistake
+        rng = as_rng(rng)
 
     batch = x.shape[:-1]
     path = np.empty((steps + 1,) + x.shape)

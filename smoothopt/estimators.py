@@ -277,6 +277,8 @@ def score_function(f, x, *, sigma, n, rng, baseline=False, antithetic=False):
     baseline = _check_baseline(baseline)
     if baseline is True and n < 2 and not antithetic:
         raise ValueError("'n' must be at least 2 with baseline=True (leave-one-out mean).")
+    if isinstance(f, Objective):  # _values_fn skips the Objective's own check of d
+        as_points(x, "x", f.dim)
     return _score(_values_fn(f), x, s, n, rng, baseline, antithetic)
 
 
@@ -448,7 +450,11 @@ def oracle(f, method="score_function", **options):
         s_col = np.asarray(sig, dtype=float)[..., None]
         fv = _values_fn(f)
 
+        dim = f.dim if isinstance(f, Objective) else None
+
         def fast(x, rng, t):
+            if dim is not None and x.shape[-1] != dim:
+                as_points(x, "x", dim)  # raises, naming 'x' and d
             return _score(fv, x, s_col, n, as_rng(rng), baseline, antithetic)
 
         return Oracle(fast, n, 0, method)
