@@ -289,7 +289,7 @@ def quantized_wavy_bowl():
 
     def value(x):
         big_f = -_wavy_bowl_value(x)
-        return -np.floor(big_f / 4.5 + 0.64)
+        return 0.0 - np.floor(big_f / 4.5 + 0.64)  # 0.0 - : level 0 is +0.0, not -0.0
 
     return Objective(
         "quantized_wavy_bowl",
@@ -380,7 +380,7 @@ def floored_sinc():
 
     def value(x):
         t = x[..., 0]
-        return -np.floor(10 * np.sinc(t) + 4 * np.sin(t))
+        return 0.0 - np.floor(10 * np.sinc(t) + 4 * np.sin(t))
 
     return Objective(
         "floored_sinc",

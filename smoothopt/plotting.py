@@ -219,6 +219,25 @@ def surface(f, ax=None, *, bounds=None, resolution=120, sigma=None, cmap="viridi
     return ax
 
 
+# matplotlib's to_jshtml links Font Awesome from a CDN for its button icons; the book must load
+# nothing from other hosts, so drop the link and draw the icons as plain Unicode glyphs.
+_FA_GLYPHS = {
+    "fa fa-minus": "&#8722;", "fa fa-plus": "+", "fa fa-fast-backward": "&#10073;&#9664;&#9664;",
+    "fa fa-fast-forward": "&#9654;&#9654;&#10073;", "fa fa-step-backward": "&#10073;&#9664;",
+    "fa fa-step-forward": "&#9654;&#10073;", "fa fa-play fa-flip-horizontal": "&#9664;",
+    "fa fa-play": "&#9654;", "fa fa-pause": "&#10073;&#10073;",
+}
+
+
+def _offline(html):
+    import re
+
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
+    for cls, glyph in _FA_GLYPHS.items():
+        html = html.replace(f'<i class="{cls}"></i>', glyph)
+    return html
+
+
 def animate(fig, update, frames, *, interval=150, default_mode="once"):
     """Animate ``fig`` and return it as static JavaScript (``to_jshtml``).
 
@@ -241,7 +260,7 @@ def animate(fig, update, frames, *, interval=150, default_mode="once"):
     IPython.display.HTML if IPython is available, else the HTML string.
     """
     anim = _animation.FuncAnimation(fig, update, frames=frames, interval=interval)
-    html = anim.to_jshtml(default_mode=default_mode)
+    html = _offline(anim.to_jshtml(default_mode=default_mode))
     plt.close(fig)
     try:
         from IPython.display import HTML
