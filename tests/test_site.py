@@ -1,0 +1,359 @@
+"""Checks of the built site in ``_build/html``, as a reader's browser sees it.
+
+Run by ``make test`` after ``make book`` (``pytest -m site tests/test_site.py``); the plain library
+run deselects them with ``-m "not site"``. Without a built site, or without Debian's chromium
+(``apt-get install chromium``), they skip, except under CI (env ``CI`` set), where they fail.
+
+Set ``SITE_SCREENSHOTS=<dir>`` to also save a full-page screenshot of every page there.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+EXECUTED = ROOT / "_build" / "jupyter_execute"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # no name but localhost resolves, so no request can leave the machine (each one that tries is
+    # recorded below and fails at once instead of waiting on the network)
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+MAX_PAGE_SECONDS = 30.0
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def _missing(reason: str) -> None:
+    """Skip on a developer's machine, fail in CI: there a skipped check would pass silently."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def _toc_docnames() -> list[str]:
+    """The documents of _toc.yml (root first), in reading order."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf8"))
+    names = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                names.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return [re.sub(r"\.(md|ipynb)$", "", name) for name in names]
+
+
+DOCNAMES = _toc_docnames()
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    if not (HTML / "index.html").is_file():
+        _missing(f"no built site in {HTML}: run `make book` first")
+    return HTML
+
+
+def _page(site: Path, docname: str) -> Path:
+    path = site / f"{docname}.html"
+    assert path.is_file(), f"{docname} is in _toc.yml but {path} was not built"
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# (a) static checks of every page's output cells
+# ---------------------------------------------------------------------------------------------
+
+
+class _OutputCells(HTMLParser):
+    """Collect the text of myst-nb's output cells and the classes of their output blocks."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self._stack: list[bool] = []  # for each open element: is it inside a cell output?
+        self.outputs: list[str] = []  # the text of each cell_output
+        self.classes: list[list[str]] = []  # class lists of every element inside an output
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"br", "img", "hr", "input", "meta", "link", "source", "wbr", "col"}:
+            return  # void elements have no end tag
+        classes = (dict(attrs).get("class") or "").split()
+        inside = bool(self._stack and self._stack[-1])
+        if "cell_output" in classes and not inside:
+            self.outputs.append("")
+            inside = True
+        if inside:
+            self.classes.append(classes)
+        self._stack.append(inside)
+
+    def handle_endtag(self, tag):
+        if self._stack:
+            self._stack.pop()
+
+    def handle_data(self, data):
+        if self._stack and self._stack[-1]:
+            self.outputs[-1] += data
+
+
+WARNING_TEXT = re.compile(r"\b[A-Za-z]*Warning\b")
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_output_cells_are_clean(site, docname):
+    """No traceback, no warning and no stderr in any output cell."""
+    parser = _OutputCells()
+    parser.feed(_page(site, docname).read_text(encoding="utf8"))
+    problems = []
+    for classes in parser.classes:
+        if "output" in classes and "stderr" in classes:
+            problems.append("a cell wrote to stderr (myst-nb's `output stderr` block)")
+        if "output" in classes and "traceback" in classes:
+            problems.append("a cell raised (myst-nb's `output traceback` block)")
+    for i, text in enumerate(parser.outputs, 1):
+        if "Traceback (most recent call last)" in text:
+            problems.append(f"output {i} shows a Python traceback: {text.strip()[:300]!r}")
+        if match := WARNING_TEXT.search(text):
+            start = max(match.start() - 120, 0)
+            problems.append(f"output {i} shows a warning: {text[start : start + 300].strip()!r}")
+    assert not problems, f"{docname}.html:\n  " + "\n  ".join(dict.fromkeys(problems))
+
+
+# ---------------------------------------------------------------------------------------------
+# the build report and the download menu
+# ---------------------------------------------------------------------------------------------
+
+
+class _Tables(HTMLParser):
+    """The rows of every table, as lists of cell texts."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._cell: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in {"td", "th"}:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in {"td", "th"} and self._cell is not None:
+            self.rows[-1].append(" ".join(self._cell.split()))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def _notebook_docnames() -> list[str]:
+    """Pages that myst-nb executed (it writes each one's executed notebook)."""
+    return [d for d in DOCNAMES if (EXECUTED / f"{d}.ipynb").is_file()]
+
+
+def test_every_page_executes_quickly(site):
+    """The nb-exec-table build report lists every notebook page, executed fine, each in < 30 s."""
+    report = [d for d in DOCNAMES if d.endswith("build_report")]
+    assert report, "_toc.yml has no build_report page"
+    tables = _Tables()
+    tables.feed(_page(site, report[0]).read_text(encoding="utf8"))
+    header, *rows = [row for row in tables.rows if row]
+    assert header == ["Document", "Modified", "Method", "Run Time (s)", "Status"], header
+    table = {row[0]: dict(zip(header, row)) for row in rows}
+    missing = [d for d in _notebook_docnames() if d not in table]
+    assert not missing, f"executed pages missing from the build report: {missing}"
+    failed = [doc for doc, row in table.items() if row["Status"] != "✅"]
+    assert not failed, f"pages whose execution failed: {failed}"
+    slow = {
+        doc: float(row["Run Time (s)"])
+        for doc, row in table.items()
+        if row["Run Time (s)"] != "-" and float(row["Run Time (s)"]) >= MAX_PAGE_SECONDS
+    }
+    assert not slow, f"pages executing in {MAX_PAGE_SECONDS:.0f} s or more: {slow}"
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_notebook_pages_offer_their_ipynb(site, docname):
+    """Every notebook page's download menu links its executed notebook, and the file is there."""
+    if docname not in _notebook_docnames():
+        pytest.skip(f"{docname} is not a notebook")
+    html = _page(site, docname).read_text(encoding="utf8")
+    assert f"_sources/{docname}.ipynb" in html, f"{docname}.html has no .ipynb download link"
+    assert (site / "_sources" / f"{docname}.ipynb").is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) every page in headless chromium
+# ---------------------------------------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    """The site over HTTP on a free port of 127.0.0.1, in a thread."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Debian chromium, and one browsing context (so one HTTP cache) for all pages."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is missing: pip install -e '.[test]'")
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is missing: apt-get install chromium")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    except Exception:
+        playwright.stop()
+        raise
+    yield context
+    context.close()
+    browser.close()
+    playwright.stop()
+
+
+# Loads every image eagerly (lazy ones too) and waits for MathJax's first typeset; returns what is
+# broken: images with no pixels, math left untypeset or in error, and raw TeX left in the text.
+_INSPECT = """
+async () => {
+  const imgs = Array.from(document.images);
+  await Promise.all(imgs.map(img => {
+    img.loading = "eager";
+    if (img.complete) return null;
+    return new Promise(done => {
+      img.addEventListener("load", done, {once: true});
+      img.addEventListener("error", done, {once: true});
+      setTimeout(done, 10000);
+    });
+  }));
+  const brokenImages = imgs.filter(img => img.naturalWidth === 0)
+                           .map(img => img.getAttribute("src"));
+  const mathElements = Array.from(document.querySelectorAll(".math"));
+  let mathjax = null;
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+    mathjax = MathJax.version || "unknown";
+  }
+  await document.fonts.ready;  // MathJax's web fonts, requested while it typeset
+  const untypeset = mathElements.filter(el => !el.querySelector("mjx-container"))
+                                .map(el => el.textContent.trim().slice(0, 80));
+  const mathErrors = Array.from(document.querySelectorAll("mjx-merror"))
+                          .map(el => (el.getAttribute("data-mjx-error") || el.textContent).slice(0, 80));
+  const body = document.querySelector("main") || document.body;
+  const clone = body.cloneNode(true);
+  clone.querySelectorAll("pre, code, script, style, textarea, mjx-container")
+       .forEach(el => el.remove());
+  const text = clone.textContent;
+  return {brokenImages, mathCount: mathElements.length, mathjax, untypeset, mathErrors, text};
+}
+"""
+
+# $$, \( \) \[ \], \begin{, or $...$ around TeX-only characters (\ ^ _ {): math MathJax never saw
+RAW_TEX = re.compile(r"\$\$|\\[()\[\]]|\\begin\{|\$[^$\n]*[\\^_{][^$\n]*\$")
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_page_in_browser(browser, server, docname):
+    """No console error, failed request, outside request, broken image or unrendered math."""
+    _page(HTML, docname)
+    page = browser.new_page()
+    outside: list[str] = []
+
+    def on_request(request):
+        url = request.url
+        if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname not in LOCAL_HOSTS:
+            outside.append(url)
+
+    page.on("request", on_request)
+    console_errors: list[str] = []
+    failed: list[str] = []
+    page.on(
+        "console",
+        lambda msg: console_errors.append(f"{msg.text} ({msg.location.get('url', '')})")
+        if msg.type == "error"
+        else None,
+    )
+    page.on("pageerror", lambda exc: console_errors.append(f"uncaught: {exc}"))
+    page.on(
+        "requestfailed",
+        lambda req: failed.append(f"{req.url}: {req.failure}") if req.url not in outside else None,
+    )
+    page.on(
+        "response",
+        lambda resp: failed.append(f"{resp.url}: HTTP {resp.status}") if resp.status >= 400 else None,
+    )
+    try:
+        response = page.goto(f"{server}/{docname}.html", wait_until="load", timeout=30_000)
+        assert response is not None and response.ok, f"{docname}.html: {response and response.status}"
+        found = page.evaluate(_INSPECT)
+        if shots := os.environ.get("SITE_SCREENSHOTS"):
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(shots) / f"{docname.replace('/', '_')}.png"), full_page=True)
+    finally:
+        page.close()
+
+    problems = []
+    problems += [f"request to an outside host: {url}" for url in outside]
+    problems += [f"console error: {msg}" for msg in console_errors]
+    problems += [f"failed request: {msg}" for msg in failed]
+    problems += [f"broken image: {src}" for src in found["brokenImages"]]
+    if found["mathCount"] and not found["mathjax"]:
+        problems.append(f"{found['mathCount']} math elements but MathJax did not load")
+    problems += [f"math not typeset: {tex!r}" for tex in found["untypeset"]]
+    problems += [f"MathJax error: {err!r}" for err in found["mathErrors"]]
+    for match in RAW_TEX.finditer(found["text"]):
+        context_text = found["text"][max(match.start() - 60, 0) : match.end() + 60]
+        problems.append(f"raw TeX in the text: {' '.join(context_text.split())!r}")
+    assert not problems, f"{docname}.html:\n  " + "\n  ".join(problems)
+
+
+def test_api_page_covers_every_module():
+    """Every public module of smoothopt has its section on the API page."""
+    modules = sorted(p.stem for p in (ROOT / "smoothopt").glob("*.py") if not p.stem.startswith("_"))
+    api = (ROOT / "book" / "api.md").read_text(encoding="utf8")
+    missing = [m for m in modules if f"smoothopt.{m}" not in api]
+    assert not missing, f"book/api.md documents no {', '.join('smoothopt.' + m for m in missing)}"
