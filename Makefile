@@ -33,7 +33,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # ipykernel's debugger prints a frozen-modules warning to stderr under Python 3.11
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test serve clean distclean bench mathjax constraints
+.PHONY: help venv book test serve clean distclean bench compare readme-figure mathjax constraints
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -71,8 +71,15 @@ serve:  ## preview the built site on http://localhost:8000 (or PORT=...)
 	@test -f $(HTML)/index.html || { echo "no site in $(HTML): run 'make book' first" >&2; exit 1; }
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory $(HTML) $(PORT)
 
-bench: $(VENV_STAMP)  ## run the benchmarks
+bench: $(VENV_STAMP)  ## speed against plain numpy, side by side (writes benchmarks/results/speed.md)
 	$(BIN)/python benchmarks/run.py
+
+compare: $(VENV_STAMP)  ## every method on every bad objective at full scale (benchmarks/results/compare.md)
+	$(BIN)/python benchmarks/compare.py --scale full
+
+readme-figure: $(VENV_STAMP)  ## redraw the README's figure from smoothopt.plotting.smoothing_teaser
+	MPLBACKEND=Agg $(BIN)/python -c 'from smoothopt import plotting; \
+	  plotting.smoothing_teaser()[0].savefig("book/_static/readme-figure.png", dpi=80)'
 
 clean:  ## remove the built site, the execution cache and Python caches (keeps .venv)
 	rm -rf $(BUILD) .pytest_cache *.egg-info

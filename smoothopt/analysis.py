@@ -121,7 +121,7 @@ def _components(points, radius, chunk=2048):
 
 
 class CriticalPoints(NamedTuple):
-    """Classification by :func:`classify_critical_points`.
+    r"""Classification by :func:`classify_critical_points`.
 
     Attributes
     ----------
@@ -161,6 +161,8 @@ def classify_critical_points(f, x, *, tol=1e-6, h=None):
     -------
     CriticalPoints
 
+    Examples
+    --------
     >>> from smoothopt import objectives
     >>> classify_critical_points(objectives.get("monkey_saddle"), [0.0, 0.0]).kind
     array('degenerate', dtype='<U10')

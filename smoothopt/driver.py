@@ -51,16 +51,22 @@ class Result:
     success: np.ndarray
     message: str
     diverged_at: np.ndarray = field(repr=False)
-    _f: Callable = field(repr=False, default=None)
-    _values: np.ndarray = field(repr=False, default=None)
+
+    def _with_objective(self, f, values=None):
+        """Remember ``f`` (not a field: it is how ``values`` is computed, not a result)."""
+        self._f = f
+        self._values = values
+        return self
 
     @property
     def values(self):
         """``f`` along the path, shape ``(steps + 1, ...)``; computed on first use."""
-        if self._values is None:
+        cached = getattr(self, "_values", None)
+        if cached is None:
             with np.errstate(all="ignore"):
-                self._values = np.asarray(self._f(self.path), dtype=float)
-        return self._values
+                cached = np.asarray(self._f(self.path), dtype=float)
+            self._values = cached
+        return cached
 
 
 def minimize(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
@@ -98,6 +104,8 @@ def minimize(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
     -------
     Result
 
+    Examples
+    --------
     >>> from smoothopt import objectives, optimizers, minimize
     >>> res = minimize(objectives.get("bowl"), [[1.0, 2.0], [3.0, -1.0]],
     ...                optimizers.sgd(0.25), steps=20)
@@ -163,8 +171,7 @@ def minimize(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
         success=~diverged,
         message=message,
         diverged_at=diverged_at,
-        _f=f,
-    )
+    )._with_objective(f)
 
 
 def _oracle(f, grad):

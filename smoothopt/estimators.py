@@ -83,6 +83,8 @@ def finite_difference(f, x, *, h=None, scheme="central"):
     -------
     ndarray, shape (..., d)
 
+    Examples
+    --------
     >>> f = lambda p: (p**3).sum(-1)
     >>> finite_difference(f, [1.0, 2.0]).round(6)
     array([ 3., 12.])
@@ -127,6 +129,8 @@ def hessian(f, x, *, h=None):
     -------
     ndarray, shape (..., d, d), symmetric
 
+    Examples
+    --------
     >>> f = lambda p: p[..., 0] ** 2 * p[..., 1]
     >>> hessian(f, [1.0, 3.0]).round(5)
     array([[6., 2.],
@@ -213,6 +217,8 @@ def smoothed_finite_difference(
     -------
     ndarray, shape (..., d)
 
+    Examples
+    --------
     >>> f = lambda p: (p**2).sum(-1)
     >>> smoothed_finite_difference(f, [1.0], sigma=0.3, n=10, delta=0.01, rng=0).round(6)
     array([2.])
@@ -268,6 +274,8 @@ def score_function(f, x, *, sigma, n, rng, baseline=False, antithetic=False):
     -------
     ndarray, shape (..., d)
 
+    Examples
+    --------
     >>> f = lambda p: (p**2).sum(-1)
     >>> score_function(f, [1.0], sigma=0.5, n=2, rng=0, antithetic=True).shape
     (1,)
@@ -350,6 +358,8 @@ def reparameterization(grad, x, *, sigma, n, rng, antithetic=False):
     -------
     ndarray, shape (..., d)
 
+    Examples
+    --------
     >>> g = lambda p: 2 * p
     >>> reparameterization(g, [1.0], sigma=0.5, n=2, rng=0, antithetic=True)
     array([2.])
@@ -389,8 +399,9 @@ def oracle(f, method="score_function", **options):
     ----------
     f : Objective or callable
         The objective (``reparameterization`` and ``"grad"`` use ``f.grad``).
-    method : {"grad", "finite_difference", "smoothed_finite_difference", \
-"score_function", "reparameterization"}
+    method : str
+        One of ``"grad"``, ``"finite_difference"``, ``"smoothed_finite_difference"``,
+        ``"score_function"``, ``"reparameterization"``.
     **options
         The estimator's keyword arguments (``sigma``, ``n``, ``delta``,
         ``baseline``, ``antithetic``, ...). ``sigma`` may be a callable of the
@@ -401,6 +412,8 @@ def oracle(f, method="score_function", **options):
     Oracle
         Callable ``(x, rng, t) -> (..., d)`` with its cost per call.
 
+    Examples
+    --------
     >>> from smoothopt import objectives
     >>> g = oracle(objectives.get("bowl"), "score_function", sigma=0.3, n=50)
     >>> g.nfev, g.njev
@@ -517,6 +530,8 @@ def geometric_schedule(start, stop, steps):
     callable
         ``schedule(t) -> float`` (also accepts an array of step indices).
 
+    Examples
+    --------
     >>> s = geometric_schedule(0.5, 0.2, 30)
     >>> round(float(s(0)), 6), round(float(s(29)), 6), round(float(s(100)), 6)
     (0.5, 0.2, 0.2)

@@ -192,9 +192,7 @@ def _result(f, x, fun, path, values, steps, diverged_at, name):
         success=~diverged,
         message=message,
         diverged_at=diverged_at,
-        _f=f,
-        _values=values,
-    )
+    )._with_objective(f, values)
 
 
 # -- the three heuristics ---------------------------------------------------------
@@ -228,6 +226,8 @@ def random_search(f, x0, *, steps, rng, bounds=None):
         ``x`` and ``fun`` are the best point found; ``path`` (and ``values``)
         the best point so far after each draw.
 
+    Examples
+    --------
     >>> from smoothopt import objectives
     >>> res = random_search(objectives.get("bowl"), np.zeros((3, 2)) + 4, steps=50, rng=0)
     >>> res.path.shape, bool(np.all(np.diff(res.values, axis=0) <= 0))
@@ -303,6 +303,8 @@ def hill_climbing(f, x0, *, steps, step_size, rng, neighbourhood="gaussian", max
     Result
         ``path`` holds the iterates (NaN after a divergence).
 
+    Examples
+    --------
     >>> from smoothopt import objectives
     >>> res = hill_climbing(objectives.get("bowl"), [2.0, 2.0], steps=200, step_size=0.2, rng=1)
     >>> bool(res.fun < res.values[0])
@@ -348,6 +350,8 @@ def simulated_annealing(f, x0, *, steps, step_size, temperature, rng,
         ``x`` and ``fun`` are the best point visited; ``path`` (and ``values``)
         the current iterate, which may go uphill.
 
+    Examples
+    --------
     >>> from smoothopt import objectives
     >>> res = simulated_annealing(objectives.get("bowl"), np.full((50, 2), 3.0), steps=400,
     ...                           step_size=0.3, temperature=geometric_cooling(1.0, 0.98), rng=0)
@@ -407,8 +411,7 @@ def best_of(result, f=None):
         message=f"best of {restarts_} restarts on {runs} run{'s' * (runs != 1)}: "
         f"{n_ok} with a finite best",
         diverged_at=np.where(status == "diverged", result.nit, -1),
-        _f=f if f is not None else result._f,
-    )
+    )._with_objective(f if f is not None else result._f)
 
 
 def restarts(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
@@ -439,6 +442,8 @@ def restarts(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
     Result
         Shape ``(..., d)``: the best restart of each run, with the cost of all.
 
+    Examples
+    --------
     >>> from smoothopt import objectives, optimizers
     >>> starts = np.random.default_rng(0).normal(0, 2, (10, 5, 1))
     >>> res = restarts(objectives.get("quartic"), starts, optimizers.sgd(0.005), steps=300)

@@ -146,7 +146,7 @@ class MLP:
         return np.where(pos, np.where(pos, u, 1.0) ** n, self.leak * u)
 
     def forward(self, theta, X=None):
-        """Logits ``z`` of shape ``(B, C)`` and the cache ``[(h_prev, u), ...]`` for :meth:`backward`."""
+        """Logits ``z`` of shape ``(B, C)`` and the cache ``[(h_prev, u), ...]`` for the backward pass (see :meth:`grad`)."""
         h = self.X if X is None else np.asarray(X, dtype=float)
         cache = []
         params = self.unpack(theta)

@@ -890,6 +890,8 @@ def get(name, dim=None):
         Dimension for ``bowl``, ``rosenbrock``, ``rastrigin`` and ``ackley``
         (default 2); the other objectives have a fixed dimension.
 
+    Examples
+    --------
     >>> get("rastrigin", dim=10).dim
     10
     """

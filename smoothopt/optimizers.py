@@ -97,6 +97,8 @@ def sgd(lr) -> Optimizer:
     lr : float or callable
         Step size :math:`\eta` (or a schedule ``t -> lr``).
 
+    Examples
+    --------
     >>> opt = sgd(0.1)
     >>> opt.update(np.array([2.0]), opt.init(np.zeros(1)))[0]
     array([-0.2])
@@ -128,6 +130,8 @@ def momentum(lr, beta=0.9) -> Optimizer:
     beta : float in [0, 1)
         Momentum; ``beta = 0`` is plain gradient descent.
 
+    Examples
+    --------
     >>> opt = momentum(0.1, beta=0.5)
     >>> s = opt.init(np.zeros(1))
     >>> u1, s = opt.update(np.array([1.0]), s)
@@ -165,6 +169,8 @@ def nesterov(lr, beta=0.9) -> Optimizer:
     lr : float or callable
     beta : float in [0, 1)
 
+    Examples
+    --------
     >>> opt = nesterov(0.1, beta=0.5)
     >>> opt.update(np.array([1.0]), opt.init(np.zeros(1)))[0]  # 0.5 * -0.1 - 0.1
     array([-0.15])

@@ -73,6 +73,8 @@ def monte_carlo(f, x, *, sigma, n, rng, stderr=False):
     estimate : ndarray, shape (...)
     stderr : ndarray, shape (...), only if ``stderr`` is true
 
+    Examples
+    --------
     >>> f = lambda p: (p**2).sum(-1)
     >>> float(monte_carlo(f, [0.0], sigma=1.0, n=200_000, rng=0).round(2))
     1.0
@@ -142,6 +144,8 @@ def quadrature(f, x, *, sigma, order=20):
     -------
     ndarray, shape (...)
 
+    Examples
+    --------
     >>> f = lambda p: (p**2).sum(-1)
     >>> float(quadrature(f, [1.0, 2.0], sigma=0.5, order=3))  # 5 + 2 * 0.25
     5.5

@@ -197,6 +197,8 @@ def score_gradients(f, mu, sigma, *, n, rng, covariance="isotropic", baseline=Tr
     g_sigma : ndarray
         Shape of ``sigma`` as broadcast: ``(...)``, ``(..., d)`` or ``(..., d, d)``.
 
+    Examples
+    --------
     >>> f = lambda p: (p**2).sum(-1)   # J = |mu|^2 + d sigma^2
     >>> g_mu, g_log_sigma = score_gradients(f, [1.0, -2.0], 0.5, n=400_000, rng=0)
     >>> np.round(g_mu, 1), round(float(g_log_sigma), 1)   # (2 mu, 2 d sigma^2)
@@ -397,6 +399,8 @@ def variational(f, mu0, optimizer, *, steps, n, rng, sigma0=1.0, covariance="iso
     VariationalResult
         ``path`` holds the means, ``sigma_path`` the scales; ``nfev = n * steps``.
 
+    Examples
+    --------
     >>> from smoothopt import objectives, optimizers
     >>> res = variational(objectives.get("bowl"), [[2.0, -1.0]], optimizers.adam(0.1),
     ...                   steps=300, n=20, rng=0, sigma0=0.5)
@@ -480,6 +484,8 @@ def nes(f, mu0, *, steps, n, rng, sigma0=1.0, covariance="isotropic", lr_mu=1.0,
     -------
     VariationalResult
 
+    Examples
+    --------
     >>> from smoothopt import objectives
     >>> res = nes(objectives.get("rosenbrock"), [[-1.0, 1.0]], steps=400, n=12, rng=0,
     ...           sigma0=0.5, covariance="full")
@@ -556,8 +562,7 @@ def _result(f, mu, s, fun, path, spath, diverged_at, message, steps, n, covarian
         success=~diverged,
         message=message,
         diverged_at=diverged_at,
-        _f=f,
         sigma=s,
         sigma_path=spath,
         covariance=covariance,
-    )
+    )._with_objective(f)
