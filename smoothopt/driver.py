@@ -153,25 +153,39 @@ def minimize(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
             path[t + 1] = x
         fun = np.asarray(f(x), dtype=float)
 
+    return make_result(f, x, fun, path, diverged_at, nfev=steps * per_fev, njev=steps * per_jev,
+                       message=f"{steps} steps", reason=f"non-finite or |x| > {max_norm:g}")
+
+
+def make_result(f, x, fun, path, diverged_at, *, nfev, njev, message, reason,
+                values=None, cls=Result, **extra):
+    """Assemble a :class:`Result` (or subclass ``cls``) from a batched run.
+
+    Every algorithm of the library reports the same way: a status per run from
+    ``diverged_at`` (``-1`` for runs that completed), evaluation counts per run,
+    and a one-line message ``"<message> on <runs> runs: <k> completed[, <m>
+    diverged (<reason>)]"``.
+    """
+    batch = x.shape[:-1]
     diverged = diverged_at >= 0
-    status = np.where(diverged, "diverged", "completed")
     n_div = int(np.count_nonzero(diverged))
     runs = int(np.prod(batch)) if batch else 1
-    message = f"{steps} steps on {runs} run{'s' * (runs != 1)}: {runs - n_div} completed"
+    text = f"{message} on {runs} run{'s' * (runs != 1)}: {runs - n_div} completed"
     if n_div:
-        message += f", {n_div} diverged (non-finite or |x| > {max_norm:g})"
-    return Result(
+        text += f", {n_div} diverged ({reason})"
+    return cls(
         x=x,
         fun=fun,
         path=path,
-        nit=steps,
-        nfev=np.full(batch, steps * per_fev),
-        njev=np.full(batch, steps * per_jev),
-        status=status,
+        nit=path.shape[0] - 1,
+        nfev=np.full(batch, nfev),
+        njev=np.full(batch, njev),
+        status=np.where(diverged, "diverged", "completed"),
         success=~diverged,
-        message=message,
+        message=text,
         diverged_at=diverged_at,
-    )._with_objective(f)
+        **extra,
+    )._with_objective(f, values)
 
 
 def _oracle(f, grad):

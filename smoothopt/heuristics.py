@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from ._checks import as_points, as_rng, callable_arg, count, positive
-from .driver import Result, minimize
+from .driver import Result, make_result, minimize
 
 __all__ = [
     "random_search",
@@ -174,25 +174,9 @@ def _local_search(f, x0, steps, step_size, neighbourhood, temperature, rng, max_
 
 
 def _result(f, x, fun, path, values, steps, diverged_at, name):
-    batch = x.shape[:-1]
-    diverged = diverged_at >= 0
-    n_div = int(np.count_nonzero(diverged))
-    runs = int(np.prod(batch)) if batch else 1
-    message = f"{name}: {steps} steps on {runs} run{'s' * (runs != 1)}: {runs - n_div} completed"
-    if n_div:
-        message += f", {n_div} diverged (non-finite value or |x| too large)"
-    return Result(
-        x=x,
-        fun=fun,
-        path=path,
-        nit=steps,
-        nfev=np.full(batch, steps + 1),
-        njev=np.zeros(batch, dtype=int),
-        status=np.where(diverged, "diverged", "completed"),
-        success=~diverged,
-        message=message,
-        diverged_at=diverged_at,
-    )._with_objective(f, values)
+    return make_result(f, x, fun, path, diverged_at, nfev=steps + 1, njev=0,
+                       message=f"{name}: {steps} steps", values=values,
+                       reason="non-finite value or |x| too large")
 
 
 # -- the three heuristics ---------------------------------------------------------

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_points, as_rng, callable_arg, count, nonnegative, positive
-from .driver import Result
+from .driver import Result, make_result
 from .optimizers import Optimizer
 
 __all__ = [
@@ -309,13 +309,7 @@ def _run(f, mu, s, covariance, steps, max_norm, step, name):
             path[t + 1] = np.where(alive[..., None], mu, np.nan)
             spath[t + 1] = np.where(alive[(...,) + tail], s, np.nan)
         fun = np.asarray(f(mu), dtype=float)
-    diverged = diverged_at >= 0
-    runs = int(np.prod(batch)) if batch else 1
-    n_div = int(np.count_nonzero(diverged))
-    message = f"{name}: {steps} steps on {runs} run{'s' * (runs != 1)}: {runs - n_div} completed"
-    if n_div:
-        message += f", {n_div} diverged (non-finite or too large mean or scale)"
-    return mu, s, fun, path, spath, diverged_at, message
+    return mu, s, fun, path, spath, diverged_at, f"{name}: {steps} steps"
 
 
 def _pack(mu, s, covariance):
@@ -549,20 +543,6 @@ def _rank_weights(fv, u_sorted):
 
 
 def _result(f, mu, s, fun, path, spath, diverged_at, message, steps, n, covariance):
-    batch = mu.shape[:-1]
-    diverged = diverged_at >= 0
-    return VariationalResult(
-        x=mu,
-        fun=fun,
-        path=path,
-        nit=steps,
-        nfev=np.full(batch, n * steps),
-        njev=np.zeros(batch, dtype=int),
-        status=np.where(diverged, "diverged", "completed"),
-        success=~diverged,
-        message=message,
-        diverged_at=diverged_at,
-        sigma=s,
-        sigma_path=spath,
-        covariance=covariance,
-    )._with_objective(f)
+    return make_result(f, mu, fun, path, diverged_at, nfev=n * steps, njev=0, message=message,
+                       reason="non-finite or too large mean or scale", cls=VariationalResult,
+                       sigma=s, sigma_path=spath, covariance=covariance)
