@@ -706,6 +706,28 @@ def table(rows):
     return "\n".join(lines)
 
 
+def pivot_markdown(rows):
+    """A Markdown table: one row per problem, one column per method, each cell
+    ``success % (median evaluations to target)``; ``n/a`` where a method does not apply."""
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    problems = list(dict.fromkeys(r["problem"] for r in rows))
+    cell = {(r["problem"], r["method"]): r for r in rows}
+    out = ["| problem | " + " | ".join(label_of(m) for m in methods) + " |",
+           "|---|" + "---|" * len(methods)]
+    for p in problems:
+        items = []
+        for m in methods:
+            r = cell.get((p, m))
+            if r is None or not r["applicable"]:
+                items.append("n/a")
+            elif r["successes"]:
+                items.append(f"{r['rate']:.0%} ({r['median']:.0f})")
+            else:
+                items.append("0%")
+        out.append(f"| `{p}` | " + " | ".join(items) + " |")
+    return "\n".join(out)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
@@ -721,13 +743,15 @@ def main(argv=None):
     text = (f"{settings_text(results, args.scale)}\n\n{table(rows)}\n\n"
             f"wall time {wall:.0f} s on {os.cpu_count()} cores")
     print(text)
+    print("\nsuccess rate (median evaluations to target):\n\n" + pivot_markdown(rows))
     if args.scale == "full" and not args.problems and not args.methods:
         out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
         os.makedirs(out, exist_ok=True)
         with open(os.path.join(out, "compare.md"), "w") as fh:
             fh.write("# Every method on every bad objective, full scale\n\n"
                      "Written by `make compare` (`python benchmarks/compare.py --scale full`).\n\n"
-                     f"```\n{text}\n```\n")
+                     "Success rate (median evaluations to target) per problem and method:\n\n"
+                     f"{pivot_markdown(rows)}\n\nThe full output:\n\n```\n{text}\n```\n")
     over = [r for r in rows if r["applicable"] and r["max_nfev"] > r["budget"]]
     return 1 if over else 0
 
