@@ -721,7 +721,8 @@ def pivot_markdown(rows):
             if r is None or not r["applicable"]:
                 items.append("n/a")
             elif r["successes"]:
-                items.append(f"{r['rate']:.0%} ({r['median']:.0f})")
+                rate = f"{r['rate']:.1%}" if r["rate"] < 0.01 else f"{r['rate']:.0%}"
+                items.append(f"{rate} ({r['median']:.0f})")
             else:
                 items.append("0%")
         out.append(f"| `{p}` | " + " | ".join(items) + " |")
