@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import as_points, positive
-from .estimators import hessian
+from .estimators import finite_difference, hessian, hessian_from_grad
 
 __all__ = ["Minima", "basins", "CriticalPoints", "classify_critical_points"]
 
@@ -147,8 +147,8 @@ def classify_critical_points(f, x, *, tol=1e-6, h=None):
     cannot decide (the monkey saddle is one).
 
     The Hessian is the central finite-difference :func:`~smoothopt.estimators.hessian`
-    of ``f`` (or ``f.grad`` differenced once when ``f`` has an analytic gradient,
-    which is more accurate).
+    of ``f`` (or :func:`~smoothopt.estimators.hessian_from_grad` of ``f.grad`` when ``f`` has an
+    analytic gradient, which is more accurate).
 
     Parameters
     ----------
@@ -170,17 +170,10 @@ def classify_critical_points(f, x, *, tol=1e-6, h=None):
     x = as_points(x, "x")
     tol = positive(tol, "tol")
     if getattr(f, "has_grad", False):
-        d = x.shape[-1]
-        hh = np.finfo(float).eps ** (1 / 3) * np.maximum(1.0, np.max(np.abs(x), axis=-1))
-        e = np.eye(d) * hh[..., None, None]
-        xs = x[..., None, :]
-        hmat = (f.grad(xs + e) - f.grad(xs - e)) / (2 * hh[..., None, None])
-        hmat = 0.5 * (hmat + np.swapaxes(hmat, -1, -2))
+        hmat = hessian_from_grad(f.grad, x)
         gnorm = np.linalg.norm(f.grad(x), axis=-1)
     else:
         hmat = hessian(f, x, h=h)
-        from .estimators import finite_difference
-
         gnorm = np.linalg.norm(finite_difference(f, x), axis=-1)
     lam = np.linalg.eigvalsh(hmat)
     pos = np.any(lam > tol, axis=-1)

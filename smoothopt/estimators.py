@@ -36,6 +36,7 @@ from .objectives import Objective
 __all__ = [
     "finite_difference",
     "hessian",
+    "hessian_from_grad",
     "smoothed_finite_difference",
     "score_function",
     "reparameterization",
@@ -154,6 +155,49 @@ def hessian(f, x, *, h=None):
         + _values(f, xs - ei - ej)
     )
     hmat = num / (4 * hs[..., None, None] ** 2)
+    return 0.5 * (hmat + np.swapaxes(hmat, -1, -2))
+
+
+def hessian_from_grad(grad, x, *, h=None):
+    r"""Hessian as the central finite difference of an analytic gradient.
+
+    .. math::
+
+        H_{:, i} \approx \frac{\nabla f(x + h e_i) - \nabla f(x - h e_i)}{2h},
+        \qquad H \leftarrow \tfrac12 (H + H^\top)
+
+    More accurate than :func:`hessian` (one difference, error :math:`O(h^2)`
+    with :math:`h = \epsilon^{1/3} \max(1, |x|)` by default) and cheaper:
+    :math:`2d` gradient evaluations.
+
+    Parameters
+    ----------
+    grad : callable
+        ``grad(points) -> (..., d)``.
+    x : array_like, shape (..., d)
+    h : float, optional
+        Positive step.
+
+    Returns
+    -------
+    ndarray, shape (..., d, d), symmetric
+
+    Examples
+    --------
+    >>> g = lambda p: np.stack([2 * p[..., 0] * p[..., 1], p[..., 0] ** 2], axis=-1)
+    >>> hessian_from_grad(g, [1.0, 3.0]).round(6)
+    array([[6., 2.],
+           [2., 0.]])
+    """
+    callable_arg(grad, "grad")
+    x = as_points(x, "x")
+    if h is None:
+        hs = _EPS ** (1 / 3) * np.maximum(1.0, np.max(np.abs(x), axis=-1))
+    else:
+        hs = positive(h, "h") * np.ones(x.shape[:-1])
+    e = np.eye(x.shape[-1]) * hs[..., None, None]
+    xs = x[..., None, :]
+    hmat = (np.asarray(grad(xs + e)) - np.asarray(grad(xs - e))) / (2 * hs[..., None, None])
     return 0.5 * (hmat + np.swapaxes(hmat, -1, -2))
 
 

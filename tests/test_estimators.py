@@ -307,3 +307,28 @@ def test_hessian_of_a_quadratic_form():
     f = lambda p: 0.5 * np.einsum("...i,ij,...j->...", p, a, p)  # noqa: E731
     h = estimators.hessian(f, np.zeros((2, 3)) + [1.0, -2.0, 0.5])
     np.testing.assert_allclose(h, np.broadcast_to(a, (2, 3, 3)), atol=1e-6)
+
+
+def test_hessian_from_grad_matches_rosenbrock(rng):
+    f = objectives.get("rosenbrock")
+    x = np.stack([rng.uniform(-2, 2, 100), rng.uniform(-1, 3, 100)], axis=-1)
+    h_fd = estimators.hessian_from_grad(f.grad, x)
+    assert h_fd.shape == (100, 2, 2)
+    np.testing.assert_array_equal(h_fd, np.swapaxes(h_fd, -1, -2))
+    # Default h = eps^(1/3) max(1, |x|_inf). Truncation of a central difference of the
+    # gradient: h^2 / 6 times the largest third derivative of the gradient (2400 for
+    # rosenbrock's 100 x^4 term), i.e. 400 h^2; rounding ~ eps |grad| / h.
+    h = EPS ** (1 / 3) * np.maximum(1.0, np.abs(x).max(-1))
+    gmax = np.abs(f.grad(x)).max(-1)
+    bound = 400 * h**2 + 10 * EPS * np.maximum(1.0, gmax) / h
+    err = np.abs(h_fd - _rosen_hessian(x)).max(axis=(-1, -2))
+    assert np.all(err < bound), f"worst Hessian error {err.max():.2e}"
+    # the gradient route is more accurate than differencing values twice
+    assert np.median(err) < np.median(np.abs(estimators.hessian(f, x) - _rosen_hessian(x)))
+
+
+def test_hessian_from_grad_rejects_bad_input():
+    with pytest.raises(TypeError, match="'grad'"):
+        estimators.hessian_from_grad("not a function", [1.0, 2.0])
+    with pytest.raises(ValueError, match="'h'"):
+        estimators.hessian_from_grad(lambda p: 2 * p, [1.0, 2.0], h=-1.0)
