@@ -6,6 +6,7 @@ or ``TypeError`` naming the argument, what was given and what to do instead.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -116,3 +117,165 @@ def _number(value, name, allow_array):
     if arr.ndim and not allow_array:
         raise TypeError(f"'{name}' must be a single number, got an array of shape {arr.shape}.")
     return arr
+
+
+# -- what user callables return ------------------------------------------------------
+# Every value, gradient, neighbourhood and schedule a user hands to the library is
+# called through one of these, so a wrong shape or type is reported in one place,
+# naming the callable, the shape it returned and the shape expected.
+
+_POINTWISE_HINT = (
+    "If {name} takes a single point of shape (d,) (scipy style), make it batched with "
+    "smoothopt.objectives.pointwise({name}) (or np.vectorize({name}, signature='(d)->()'))."
+)
+
+
+def describe(fn, name):
+    """``'f' (my_function)``: the argument and the callable's own name."""
+    own = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    if own is None:
+        own = type(fn).__name__
+    return f"'{name}' ({own})"
+
+
+def _as_result_array(out, who, pts_shape, what):
+    if out is None:
+        raise TypeError(
+            f"{who} returned None for points of shape {pts_shape}; it must return {what}."
+        )
+    arr = np.asarray(out) if not isinstance(out, np.ndarray) else out
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{who} returned complex numbers; it must return {what} (real numbers).")
+    if arr.dtype.kind not in "fiub":
+        try:
+            arr = np.asarray(arr, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{who} returned {type(out).__name__} for points of shape {pts_shape}, not an "
+                f"array of numbers; it must return {what}."
+            ) from None
+    elif arr.dtype != np.float64:
+        arr = arr.astype(float)
+    return arr
+
+
+class CheckedValues:
+    """``f`` as the library calls it: each call checks the returned shape is ``(...)``.
+
+    On the first call it also catches the most common mistake, an ``f`` written for
+    one point: if ``f`` fails on a batch but works on one point, or if the shapes are
+    ambiguous (a batch of ``d`` points of dimension ``d``) and ``f`` does not return
+    one value for a batch of one point, the error says so.
+    """
+
+    __slots__ = ("f", "name", "first")
+
+    def __init__(self, f, name="f"):
+        self.f = f.f if isinstance(f, CheckedValues) else f
+        self.name = name
+        self.first = True
+
+    def __call__(self, pts):
+        who = describe(self.f, self.name)
+        try:
+            out = self.f(pts)
+        except Exception as exc:
+            if self.first and np.ndim(pts) >= 2:
+                self._one_point_works(pts, exc, who)
+            raise
+        arr = _as_result_array(out, who, np.shape(pts), "one value per point, shape (...)")
+        want = pts.shape[:-1]
+        if arr.shape != want:
+            raise ValueError(
+                f"{who} returned shape {arr.shape} for points of shape {pts.shape}; it must map "
+                f"points (..., d) to values (...), here shape {want}. "
+                + _POINTWISE_HINT.format(name=self.name)
+            )
+        if self.first:
+            self.first = False
+            if pts.ndim >= 2 and pts.shape[-2] == pts.shape[-1] and pts.size:
+                self._probe(pts, who)
+        return arr
+
+    def _one_point_works(self, pts, exc, who):
+        try:
+            one = self.f(np.reshape(pts, (-1, pts.shape[-1]))[0])
+            ok = np.ndim(one) == 0
+        except Exception:
+            ok = False
+        if ok:
+            raise ValueError(
+                f"{who} fails on a batch of points of shape {pts.shape} ({type(exc).__name__}: "
+                f"{exc}) but works on one point: it must map points (..., d) to values (...). "
+                + _POINTWISE_HINT.format(name=self.name)
+            ) from exc
+
+    def _probe(self, pts, who):
+        # d points of dimension d: a one-point f indexing x[i] returns the right shape
+        # by coincidence. A batch of one point tells the two kinds apart.
+        one = np.reshape(pts, (-1, pts.shape[-1]))[:1]
+        try:
+            out = np.shape(self.f(one))
+        except Exception as exc:
+            raise ValueError(
+                f"{who} fails on a batch of one point, shape {one.shape} ({type(exc).__name__}: "
+                f"{exc}); it must map points (..., d) to values (...). "
+                + _POINTWISE_HINT.format(name=self.name)
+            ) from exc
+        if out != (1,):
+            raise ValueError(
+                f"{who} returned shape {out} for a batch of one point, shape {one.shape}; it must "
+                "map points (..., d) to values (...), here shape (1,). "
+                + _POINTWISE_HINT.format(name=self.name)
+            )
+
+
+def checked_values(f, name="f"):
+    """Wrap ``f`` (once) so that its values are checked; see :class:`CheckedValues`."""
+    if isinstance(f, CheckedValues):
+        return f
+    return CheckedValues(f, name)
+
+
+def check_grad_output(g, x, fn, name="grad"):
+    """``g`` (what ``fn`` returned at ``x``) as a float array of shape ``x.shape``."""
+    who = describe(fn, name)
+    arr = _as_result_array(g, who, x.shape, "one gradient per point, shape (..., d)")
+    if arr.shape != x.shape:
+        raise ValueError(
+            f"{who} returned shape {arr.shape} for points of shape {x.shape}; it must return one "
+            f"gradient per point, shape (..., d), here {x.shape}. "
+            + _POINTWISE_HINT.format(name=name).replace("'(d)->()'", "'(d)->(d)'")
+        )
+    return arr
+
+
+def schedule_value(fn, t, name, allow_zero=True):
+    """Value of the schedule ``fn`` at step ``t``: a finite number, positive (or zero)."""
+    who = describe(fn, name)
+    try:
+        v = fn(t)
+    except Exception as exc:
+        raise type(exc)(f"{who}, a schedule t -> value, failed at step t = {t}: {exc}") from exc
+    if isinstance(v, (bool, str, bytes)) or v is None:
+        raise TypeError(f"{who}, a schedule, returned {v!r} at step t = {t}; it must return a number.")
+    try:
+        arr = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{who}, a schedule, returned {type(v).__name__} at step t = {t}; it must return a number."
+        ) from None
+    if arr.ndim:
+        raise TypeError(
+            f"{who}, a schedule, returned an array of shape {arr.shape} at step t = {t}; "
+            "it must return a single number."
+        )
+    value = float(arr)
+    ok = math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    if not ok:
+        need = "non-negative" if allow_zero else "positive"
+        raise ValueError(
+            f"{who}, a schedule, returned {value!r} at step t = {t}; it must return a {need} "
+            "finite number."
+        )
+    return value

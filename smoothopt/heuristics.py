@@ -49,17 +49,28 @@ __all__ = [
 
 
 # -- temperature schedules -----------------------------------------------------
-def geometric_cooling(T0, rate=0.99):
-    r"""The geometric schedule :math:`T_t = T_0\, r^t` (the usual choice in practice).
+def geometric_cooling(T0, rate=0.99, T_min=None):
+    r"""The geometric schedule :math:`T_t = \max(T_{\min}, T_0\, r^t)` (the usual choice in practice).
+
+    :math:`r^t` underflows to 0 for large ``t`` (at ``t = 74,141`` for ``r = 0.99``);
+    the floor ``T_min`` (default: the smallest normal float, ``2.2e-308``) keeps
+    the temperature positive, so a long run ends as hill climbing instead of failing.
 
     >>> geometric_cooling(1.0, 0.5)(2)
     0.25
+    >>> geometric_cooling(1.0, 0.99)(100_000) > 0
+    True
     """
     T0 = positive(T0, "T0")
     rate = positive(rate, "rate")
     if rate >= 1:
         raise ValueError(f"'rate' must lie in (0, 1) for a falling temperature, got {rate!r}.")
-    return lambda t: T0 * rate**t
+    T_min = _TINY if T_min is None else positive(T_min, "T_min")
+
+    def schedule(t):
+        return max(T_min, T0 * rate ** _step(t))
+
+    return schedule
 
 
 def logarithmic_cooling(T0):
@@ -73,7 +84,7 @@ def logarithmic_cooling(T0):
     1.4427
     """
     T0 = positive(T0, "T0")
-    return lambda t: T0 / math.log(t + 2)
+    return lambda t: T0 / math.log(_step(t) + 2)
 
 
 def linear_cooling(T0, steps, T_min=1e-3):
@@ -85,7 +96,16 @@ def linear_cooling(T0, steps, T_min=1e-3):
     T0 = positive(T0, "T0")
     steps = count(steps, "steps")
     T_min = positive(T_min, "T_min")
-    return lambda t: max(T_min, T0 * (1 - t / steps))
+    return lambda t: max(T_min, T0 * (1 - _step(t) / steps))
+
+
+_TINY = float(np.finfo(float).tiny)
+
+
+def _step(t):
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer, float)) or not t >= 0:
+        raise ValueError(f"the step index 't' of a cooling schedule must be a number >= 0, got {t!r}.")
+    return t
 
 
 # -- the shared loop -------------------------------------------------------------

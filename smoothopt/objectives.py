@@ -36,7 +36,7 @@ import numpy as np
 
 from ._checks import as_points
 
-__all__ = ["Objective", "NotAvailableError", "get", "names"]
+__all__ = ["Objective", "NotAvailableError", "get", "names", "pointwise"]
 
 
 class NotAvailableError(NotImplementedError):
@@ -171,6 +171,57 @@ def _sigma(sigma, x):
             f"{x.shape[:-1]} of 'x'; pass a number or an array of the batch shape."
         ) from None
     return s
+
+
+def pointwise(f: Callable, *, name: str | None = None) -> Callable:
+    r"""Turn a function of one point, ``f(x) -> float`` for ``x`` of shape ``(d,)``, into a batched one.
+
+    The library calls objectives on whole batches of points, shape ``(..., d)``,
+    and expects values of shape ``(...)``. A scipy-style ``f`` that takes one
+    point at a time is wrapped so that it is called once per point (a Python
+    loop: convenient, not fast).
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float`` for one point ``x`` of shape ``(d,)``.
+    name : str, optional
+        Name used in error messages (default: ``f``'s own name).
+
+    Returns
+    -------
+    callable
+        ``batched(points) -> values`` for points of shape ``(..., d)``.
+
+    Examples
+    --------
+    >>> f = pointwise(lambda x: x[0] * x[1] + x[2] ** 2)
+    >>> f(np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 1.0]]))
+    array([11.,  1.])
+    """
+    if not callable(f):
+        raise TypeError(f"'f' must be callable, got {type(f).__name__}.")
+    label = name or getattr(f, "__qualname__", None) or type(f).__name__
+
+    def batched(x):
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 0:
+            raise ValueError(f"points for {label} must have shape (..., d), got a scalar.")
+        flat = x.reshape(-1, x.shape[-1])
+        out = np.empty(len(flat))
+        for i, p in enumerate(flat):
+            v = np.asarray(f(p.copy()))
+            if v.size != 1 or v.dtype.kind not in "fiub":
+                raise ValueError(
+                    f"{label!r} (wrapped by pointwise) returned {type(v).__name__} of shape "
+                    f"{v.shape} for one point of shape {p.shape}; it must return one number."
+                )
+            out[i] = v.reshape(())
+        return out.reshape(x.shape[:-1])
+
+    batched.__name__ = batched.__qualname__ = f"pointwise({label})"
+    batched.__wrapped__ = f
+    return batched
 
 
 # ----------------------------------------------------------------------------
@@ -314,22 +365,59 @@ _GL_T, _GL_W = np.polynomial.legendre.leggauss(160)
 _GL_T, _GL_W = 0.5 * _GL_T, 0.5 * _GL_W  # nodes on [-1/2, 1/2]
 
 
+_GL40_T, _GL40_W = np.polynomial.legendre.leggauss(40)
+_SINC_X_MAX = 1e5  # beyond, the composite rule below would need > 10^6 nodes per point
+
+
+def _sinc_rule(xmax):
+    """Nodes and weights on [-1/2, 1/2] exact to machine precision for ``|x| <= xmax``.
+
+    160-point Gauss-Legendre up to ``|x| < 60``; beyond, a composite 40-point rule
+    with panels short enough that ``cos(2 pi x t)`` turns by at most 20 radians
+    in each, so the node count grows like ``12.6 |x|``.
+    """
+    if xmax < 60:
+        return _GL_T, _GL_W
+    panels = int(math.ceil(2 * math.pi * xmax / 20)) + 1
+    edges = np.linspace(-0.5, 0.5, panels + 1)
+    half = 0.5 * np.diff(edges)[:, None]
+    t = (0.5 * (edges[1:] + edges[:-1]))[:, None] + half * _GL40_T
+    return t.ravel(), (half * _GL40_W).ravel()
+
+
+def _sinc_integral(x, sigma, grad):
+    xs = x[..., 0]
+    s = np.asarray(sigma, dtype=float)
+    xmax = float(np.max(np.abs(xs), initial=0.0))
+    if not xmax <= _SINC_X_MAX:
+        raise ValueError(
+            f"sinc.smoothed is computed by quadrature for |x| <= {_SINC_X_MAX:g}; got |x| up to "
+            f"{xmax:g}. There f_sigma is within 1/(pi |x|) of 0; use smoothing.monte_carlo if you "
+            "need it further out."
+        )
+    T, W = _sinc_rule(xmax)
+    shape = np.broadcast_shapes(xs.shape, s.shape)
+    xs, s = np.broadcast_to(xs, shape)[..., None], np.broadcast_to(s, shape)[..., None]
+    out = np.zeros(shape)
+    chunk = max(1, 4_000_000 // max(1, int(np.prod(shape))))
+    for i in range(0, len(T), chunk):
+        t, w = T[i : i + chunk], W[i : i + chunk]
+        ws = w * np.exp(-2 * math.pi**2 * s**2 * t**2)
+        if grad:
+            out += np.sum(ws * 2 * math.pi * t * np.sin(2 * math.pi * xs * t), axis=-1)
+        else:
+            out -= np.sum(ws * np.cos(2 * math.pi * xs * t), axis=-1)
+    return out
+
+
 def _sinc_smoothed(x, sigma):
     # sinc(x) = int_{-1/2}^{1/2} cos(2 pi x t) dt, and E cos(2 pi (x + sigma z) t)
-    # = cos(2 pi x t) exp(-2 pi^2 sigma^2 t^2): one smooth 1-D integral, which
-    # 160-point Gauss-Legendre evaluates to machine precision for |x| < 60.
-    xs = x[..., 0][..., None]
-    s = np.asarray(sigma)[..., None]
-    w = _GL_W * np.exp(-2 * math.pi**2 * s**2 * _GL_T**2)
-    return -np.sum(w * np.cos(2 * math.pi * xs * _GL_T), axis=-1)
+    # = cos(2 pi x t) exp(-2 pi^2 sigma^2 t^2): one smooth 1-D integral.
+    return _sinc_integral(x, sigma, grad=False)
 
 
 def _sinc_smoothed_grad(x, sigma):
-    xs = x[..., 0][..., None]
-    s = np.asarray(sigma)[..., None]
-    w = _GL_W * np.exp(-2 * math.pi**2 * s**2 * _GL_T**2)
-    g = np.sum(w * 2 * math.pi * _GL_T * np.sin(2 * math.pi * xs * _GL_T), axis=-1)
-    return g[..., None]
+    return _sinc_integral(x, sigma, grad=True)[..., None]
 
 
 def _sinc_grad(x):
@@ -351,7 +439,8 @@ def sinc():
     Exact smoothing from :math:`\operatorname{sinc}(x) = \int_{-1/2}^{1/2}
     \cos(2\pi x t)\,dt`: :math:`f_\sigma(x) = -\int_{-1/2}^{1/2}
     \cos(2\pi x t)\,e^{-2\pi^2\sigma^2 t^2}\,dt`, evaluated by Gauss–Legendre
-    quadrature to machine precision for :math:`|x| < 60`.
+    quadrature to machine precision for :math:`|x| \le 10^5` (a composite rule
+    beyond :math:`|x| = 60`); further out ``smoothed`` raises a ``ValueError``.
     """
     return Objective(
         "sinc",
@@ -521,24 +610,25 @@ def matyas():
 def _easom_factor(m, s):
     r"""``E[cos(u) exp(-(u - pi)^2)]`` for ``u ~ N(m, s^2)`` and its ``d/dm``.
 
-    A Gaussian integral with a complex linear term: writing
-    :math:`\cos u = \mathrm{Re}\, e^{iu}`, the exponent is
-    :math:`-\tfrac12 (P u^2 - 2 B u + C)` with :math:`P = 1/s^2 + 2`,
-    :math:`B = m/s^2 + 2\pi + i`, :math:`C = m^2/s^2 + 2\pi^2`.
-    At ``s = 0`` it is the plain factor.
+    The Gaussian weight times the Gaussian density is a Gaussian in ``u``, so
+    with :math:`q = 1 + 2 s^2`
+
+    .. math::
+
+        F(m, s) = \frac{1}{\sqrt q}\, e^{-(m - \pi)^2 / q - s^2 / (2q)} \cos c,
+        \qquad c = \frac{m + 2\pi s^2}{q},
+
+        \partial_m F = -\frac{1}{q\sqrt q}\, e^{-(m - \pi)^2 / q - s^2 / (2q)}
+        \big(2 (m - \pi) \cos c + \sin c\big).
+
+    Every term is a product of bounded factors: no cancellation at any
+    :math:`s \ge 0` (at ``s = 0`` it is the plain factor).
     """
-    s = np.asarray(s, dtype=float)
-    plain = s == 0
-    s_safe = np.where(plain, 1.0, s)
-    p = 1 / s_safe**2 + 2
-    b = m / s_safe**2 + 2 * math.pi + 1j
-    c = m**2 / s_safe**2 + 2 * math.pi**2
-    val = np.exp(0.5 * (b**2 / p - c)) / (s_safe * np.sqrt(p))
-    dval = val * (b / p - m) / s_safe**2
-    e = np.exp(-((m - math.pi) ** 2))
-    f0 = np.cos(m) * e
-    d0 = (-np.sin(m) - 2 * (m - math.pi) * np.cos(m)) * e
-    return np.where(plain, f0, val.real), np.where(plain, d0, dval.real)
+    s2 = np.asarray(s, dtype=float) ** 2
+    q = 1 + 2 * s2
+    c = (m + 2 * math.pi * s2) / q
+    amp = np.exp(-((m - math.pi) ** 2) / q - 0.5 * s2 / q) / np.sqrt(q)
+    return amp * np.cos(c), -amp / q * (2 * (m - math.pi) * np.cos(c) + np.sin(c))
 
 
 def _easom_smoothed(x, s):
@@ -561,7 +651,8 @@ def easom():
         f(x, y) = -\cos x \cos y \, e^{-(x - \pi)^2 - (y - \pi)^2}
 
     Exact smoothing factorizes into two 1-D Gaussian integrals of
-    :math:`\cos u \, e^{-(u-\pi)^2}`, done with complex exponentials.
+    :math:`\cos u \, e^{-(u-\pi)^2}`, each a Gaussian in closed form (see
+    ``_easom_factor``), accurate for every :math:`\sigma \ge 0`.
     """
     return Objective(
         "easom",

@@ -22,7 +22,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._checks import nonnegative, positive, unit_interval
+from ._checks import nonnegative, positive, schedule_value, unit_interval
 
 __all__ = [
     "Optimizer",
@@ -49,15 +49,28 @@ class Optimizer(NamedTuple):
 
 
 def _rate(lr):
-    """A schedule ``t -> lr``; checks a constant now and a schedule when called."""
+    """A schedule ``t -> lr``; checks a constant now and a schedule when called.
+
+    A schedule may reach 0 (no step, as optax allows, so one that decays or
+    underflows to 0 does not stop a run); it must stay finite and non-negative.
+    """
     if callable(lr):
 
         def rate(t):
-            return positive(lr(t), "lr")
+            return schedule_value(lr, t, "lr")
 
         return rate
     value = positive(lr, "lr")
     return lambda t: value
+
+
+def _scaled(g, denom, eps):
+    """``g / denom`` with ``denom = sqrt(.) + eps``; with ``eps = 0`` a coordinate whose
+    gradient has always been 0 gets the update 0 (0/0 -> 0, as in optax), not NaN."""
+    if eps > 0:
+        return g / denom
+    return np.divide(g, denom, out=np.zeros(np.broadcast_shapes(np.shape(g), np.shape(denom))),
+                     where=denom > 0)
 
 
 class SgdState(NamedTuple):
@@ -210,7 +223,7 @@ def adagrad(lr, eps=1e-8) -> Optimizer:
 
     def update(g, state):
         s = state.sum_sq + g**2
-        return -rate(state.count) * g / (np.sqrt(s) + eps), AdagradState(state.count + 1, s)
+        return -rate(state.count) * _scaled(g, np.sqrt(s) + eps, eps), AdagradState(state.count + 1, s)
 
     return Optimizer(init, update, "adagrad")
 
@@ -236,7 +249,7 @@ def rmsprop(lr, decay=0.9, eps=1e-8) -> Optimizer:
 
     def update(g, state):
         v = decay * state.v + (1 - decay) * g**2
-        return -rate(state.count) * g / (np.sqrt(v) + eps), RmspropState(state.count + 1, v)
+        return -rate(state.count) * _scaled(g, np.sqrt(v) + eps, eps), RmspropState(state.count + 1, v)
 
     return Optimizer(init, update, "rmsprop")
 
@@ -277,6 +290,6 @@ def adam(lr, b1=0.9, b2=0.999, eps=1e-8) -> Optimizer:
         v = b2 * state.v + (1 - b2) * g**2  # (Alg. 1, second moment)
         m_hat = m / (1 - b1**t)  # bias correction
         v_hat = v / (1 - b2**t)
-        return -rate(state.count) * m_hat / (np.sqrt(v_hat) + eps), AdamState(t, m, v)
+        return -rate(state.count) * _scaled(m_hat, np.sqrt(v_hat) + eps, eps), AdamState(t, m, v)
 
     return Optimizer(init, update, "adam")

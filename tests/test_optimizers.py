@@ -123,11 +123,40 @@ def test_learning_rate_schedule_is_called_with_the_step_count():
 
 
 def test_a_schedule_that_returns_a_bad_rate_is_caught():
-    opt = optimizers.sgd(lambda t: 0.1 - 0.1 * t)  # 0 at t = 1
+    opt = optimizers.sgd(lambda t: 0.1 - 0.1 * t)  # 0 at t = 1, negative at t = 2
     state = opt.init(np.zeros(1))
     _, state = opt.update(np.ones(1), state)
-    with pytest.raises(ValueError, match="lr"):
+    u, state = opt.update(np.ones(1), state)  # a zero rate is no step (as in optax), not an error
+    assert u == pytest.approx([0.0])
+    with pytest.raises(ValueError, match=r"'lr'.*-0\.1.*t = 2.*non-negative"):
         opt.update(np.ones(1), state)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "0.1", None, np.ones(2)])
+def test_a_schedule_returning_junk_is_named(bad):
+    opt = optimizers.adam(lambda t: bad)
+    with pytest.raises((ValueError, TypeError), match="'lr'.*schedule"):
+        opt.update(np.ones(1), opt.init(np.zeros(1)))
+
+
+def test_a_schedule_that_underflows_to_zero_does_not_stop_a_run():
+    from smoothopt import minimize, objectives
+
+    res = minimize(objectives.get("bowl"), [1.0, 1.0], optimizers.sgd(lambda t: 0.1 * 0.5**t),
+                   steps=1200, record="last")
+    assert res.success and np.all(np.isfinite(res.x))
+
+
+@pytest.mark.parametrize("make", [lambda: optimizers.adagrad(0.1, eps=0.0),
+                                  lambda: optimizers.rmsprop(0.1, eps=0.0),
+                                  lambda: optimizers.adam(0.1, eps=0.0)])
+def test_eps_zero_leaves_a_zero_gradient_coordinate_where_it_is(make):
+    # As optax: 0 / (sqrt(0) + 0) is taken as a zero update, not NaN.
+    from smoothopt import minimize
+
+    res = minimize(lambda p: p[..., 0] ** 2, [[1.0, 5.0]], make(), steps=50,
+                   grad=lambda p: np.stack([2 * p[..., 0], 0 * p[..., 1]], axis=-1))
+    assert res.success.all() and res.x[0, 1] == 5.0 and abs(res.x[0, 0]) < 1.0
 
 
 # ---------------------------------------------------------------------------
