@@ -434,7 +434,7 @@ def minimize(f: Callable, x0: Any, optimizer: Optimizer, *, steps: int,
         fun = None
         if state is None and not empty:
             fun = fv(x)  # a bug in f shows now, not after the run
-            if rec.wants(0):
+        if rec.wants(0):
             rec.put(0, path=x if alive is None else np.where(alive[..., None], x, np.nan))
         stopped = False
         t = 0
