@@ -29,12 +29,15 @@ guarantee of finding the global minimum in a finite budget.
 
 from __future__ import annotations
 
+import copy
 import math
+from typing import NamedTuple, Optional
 
 import numpy as np
 
-from ._checks import as_points, as_rng, callable_arg, count, positive
-from .driver import Result, make_result, minimize
+from ._checks import (as_points, as_rng, callable_arg, checked_values, count, describe, positive,
+                      schedule_value)
+from .driver import Progress, Recorder, Result, call_back, make_result, minimize, resume_rng
 
 __all__ = [
     "random_search",
@@ -45,6 +48,11 @@ __all__ = [
     "linear_cooling",
     "restarts",
     "best_of",
+    "HillClimbing",
+    "SimulatedAnnealing",
+    "RandomSearch",
+    "LocalSearchState",
+    "RandomSearchState",
 ]
 
 
@@ -108,11 +116,7 @@ def _step(t):
     return t
 
 
-# -- the shared loop -------------------------------------------------------------
-def _values(f, x):
-    return np.asarray(f(x), dtype=float)
-
-
+# -- ask/tell: one implementation behind the batched functions --------------------------
 def _neighbour(neighbourhood, step_size, shape, rng):
     """A random displacement of shape ``shape`` from the named neighbourhood."""
     if neighbourhood == "gaussian":
@@ -139,68 +143,329 @@ def _check_neighbourhood(neighbourhood, step_size, x):
     return neighbourhood, s
 
 
-def _local_search(f, x0, steps, step_size, neighbourhood, temperature, rng, max_norm, name):
-    """Metropolis local search; ``temperature=None`` is hill climbing."""
-    callable_arg(f, "f")
-    steps = count(steps, "steps", minimum=0)
-    x = as_points(x0, "x0", getattr(f, "dim", None), finite=True)
-    rng = as_rng(rng)
-    max_norm = positive(max_norm, "max_norm")
-    kind, s = _check_neighbourhood(neighbourhood, step_size, x)
-    if temperature is not None and not callable(temperature):
-        T_const = positive(temperature, "temperature")
-        temperature = lambda t: T_const  # noqa: E731
+def _told_values(values, shape, who="values"):
+    """The values given to ``tell``, as a float array of the expected shape."""
+    try:
+        v = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"'{who}' must be an array of numbers of shape {shape}.") from None
+    if v.shape != shape:
+        raise ValueError(
+            f"'{who}' has shape {v.shape}; tell() needs one value per point asked, shape {shape}."
+        )
+    return v
 
-    batch = x.shape[:-1]
-    path = np.empty((steps + 1,) + x.shape)
-    values = np.empty((steps + 1,) + batch)
-    with np.errstate(all="ignore"):
-        fx = _values(f, x)
-        bad = ~np.isfinite(fx)
-        alive = ~bad
-        diverged_at = np.where(bad, 0, -1)
-        best_x, best_f = x.copy(), fx.copy()
-        path[0], values[0] = x, fx
-        for t in range(steps):
-            if kind is None:
-                prop = np.asarray(neighbourhood(x, rng), dtype=float)
-                if prop.shape != x.shape:
-                    raise ValueError(
-                        f"'neighbourhood' returned shape {prop.shape} for points of shape {x.shape}."
-                    )
-            else:
-                prop = x + _neighbour(kind, s, x.shape, rng)
-            fp = _values(f, prop)
-            delta = fp - fx
-            if temperature is None:
+
+class LocalSearchState(NamedTuple):
+    """Where a hill climbing or annealing run stands (``Result.state``; pass back as ``state=``)."""
+
+    t: int  # proposals told so far
+    x: np.ndarray  # the current iterates, (..., d)
+    fun: np.ndarray  # their values, (...)
+    x_best: np.ndarray
+    fun_best: np.ndarray
+    diverged_at: np.ndarray
+    rng: Optional[np.random.Generator]
+
+
+class HillClimbing:
+    r"""Hill climbing as an ask/tell object, for an objective the library cannot call itself.
+
+    ``ask()`` returns the points to evaluate (first the starts ``x0``, then one
+    proposal per run, shape ``(..., d)``); ``tell(points, values)`` takes their
+    values (shape ``(...)``) and moves. :func:`hill_climbing` is this loop with
+    ``values = f(points)``, so with the same ``rng`` both give the same runs.
+
+    Parameters
+    ----------
+    x0 : array_like, shape (d,) or (..., d)
+    step_size, neighbourhood, max_norm
+        As for :func:`hill_climbing`.
+    rng : numpy.random.Generator or int
+    state : LocalSearchState, optional
+        ``res.state`` of an earlier run, to continue it (then ``x0`` may be ``None``).
+
+    Examples
+    --------
+    >>> opt = HillClimbing([2.0, 2.0], step_size=0.3, rng=0)
+    >>> for _ in range(101):
+    ...     x = opt.ask()
+    ...     opt.tell(x, float(x @ x))          # any code that scores one point
+    >>> bool(opt.fun < 0.5), opt.t
+    (True, 100)
+    """
+
+    _temperature = None
+    _name = "hill_climbing"
+
+    def __init__(self, x0, *, step_size, rng=None, neighbourhood="gaussian", max_norm=1e8,
+                 state=None, dim=None):
+        if state is not None and not isinstance(state, LocalSearchState):
+            raise TypeError(f"'state' must be a LocalSearchState (res.state), got {type(state).__name__}.")
+        if x0 is None and state is not None:
+            x0 = state.x
+        x = as_points(x0, "x0", dim, finite=state is None)
+        self._rng = resume_rng(rng, state)
+        if self._rng is None:
+            as_rng(None)  # raises: 'rng' is required
+        self.max_norm = positive(max_norm, "max_norm")
+        self._kind, self._s = _check_neighbourhood(neighbourhood, step_size, x)
+        self._neighbourhood = neighbourhood
+        self.batch = x.shape[:-1]
+        self.x = x
+        self._asked = None
+        if state is None:
+            self.t, self.started = 0, False
+            self.fun = np.full(self.batch, np.nan)
+            self.x_best, self.fun_best = x.copy(), self.fun.copy()
+            self.diverged_at = np.full(self.batch, -1)
+        else:
+            if np.shape(state.x) != x.shape:
+                raise ValueError(f"'x0' has shape {x.shape} but 'state' is for shape {np.shape(state.x)}.")
+            self.t, self.started = int(state.t), True
+            self.fun = np.array(state.fun, dtype=float)
+            self.x_best, self.fun_best = np.array(state.x_best), np.array(state.fun_best)
+            self.diverged_at = np.array(state.diverged_at)
+
+    @property
+    def alive(self):
+        return self.diverged_at < 0
+
+    @property
+    def state(self):
+        return LocalSearchState(self.t, self.x.copy(), self.fun.copy(), self.x_best.copy(),
+                                self.fun_best.copy(), self.diverged_at.copy(),
+                                copy.deepcopy(self._rng))
+
+    def ask(self):
+        """The points to evaluate next, shape ``(..., d)``: the starts first, then proposals."""
+        if not self.started:
+            prop = self.x.copy()
+        elif self._kind is None:
+            with np.errstate(all="ignore"):
+                prop = np.asarray(self._neighbourhood(self.x, self._rng), dtype=float)
+            if prop.shape != self.x.shape:
+                raise ValueError(
+                    f"{describe(self._neighbourhood, 'neighbourhood')} returned shape {prop.shape} "
+                    f"for points of shape {self.x.shape}; it must return one neighbour per point."
+                )
+        else:
+            prop = self.x + _neighbour(self._kind, self._s, self.x.shape, self._rng)
+        self._asked = prop
+        return prop
+
+    def tell(self, points, values):
+        """Take the values at ``points`` (those from the last :meth:`ask`) and move."""
+        if self._asked is None:
+            raise RuntimeError("tell() must follow ask(): call ask() for the points first.")
+        prop = self._asked if points is self._asked else as_points(points, "points")
+        if prop.shape != self.x.shape:
+            raise ValueError(f"'points' has shape {prop.shape}; ask() gave {self.x.shape}.")
+        fp = _told_values(values, self.batch)
+        self._asked = None
+        with np.errstate(all="ignore"):
+            if not self.started:
+                self.started = True
+                self.x, self.fun = prop.copy(), fp.copy()
+                bad = ~np.isfinite(fp)
+                self.diverged_at = np.where(bad, 0, -1)
+                self.x_best, self.fun_best = self.x.copy(), self.fun.copy()
+                return
+            alive = self.alive
+            delta = fp - self.fun
+            if self._temperature is None:
                 accept = delta <= 0  # sideways moves let the search walk along plateaus
             else:
-                T = positive(temperature(t), "temperature")
-                # Metropolis: downhill always, uphill with probability exp(-delta / T).
-                accept = rng.random(batch) < np.exp(-np.maximum(delta, 0.0) / T)
+                T = self._temperature(self.t)
+                # Metropolis: downhill always, uphill with probability exp(-delta / T)
+                # (T = 0, which a schedule may reach, is hill climbing).
+                u = self._rng.random(self.batch)
+                accept = (delta <= 0) | (u < np.exp(-delta / T))
             # A proposal with a NaN or +inf value is never taken; -inf is a divergence.
             accept &= alive & ~np.isnan(fp) & (fp < np.inf)
-            x = np.where(accept[..., None], prop, x)
-            fx = np.where(accept, fp, fx)
-            newly = alive & (~np.isfinite(fx) | ~np.all(np.abs(x) <= max_norm, axis=-1))
-            diverged_at[newly] = t + 1
-            alive &= ~newly
-            better = alive & (fx < best_f)
-            best_x = np.where(better[..., None], x, best_x)
-            best_f = np.where(better, fx, best_f)
-            path[t + 1] = np.where(alive[..., None], x, np.nan)
-            values[t + 1] = np.where(alive, fx, np.nan)
-    return _result(f, best_x, best_f, path, values, steps, diverged_at, name)
+            x = np.where(accept[..., None], prop, self.x)
+            fx = np.where(accept, fp, self.fun)
+            self.t += 1
+            newly = alive & (~np.isfinite(fx) | ~np.all(np.abs(x) <= self.max_norm, axis=-1))
+            self.diverged_at[newly] = self.t
+            keep = accept & ~newly  # a diverged run stays at its last good point
+            self.x = np.where(keep[..., None], prop, self.x)
+            self.fun = np.where(keep, fp, self.fun)
+            better = keep & (self.fun < self.fun_best)
+            self.x_best = np.where(better[..., None], self.x, self.x_best)
+            self.fun_best = np.where(better, self.fun, self.fun_best)
+
+    def _record(self):
+        alive = self.alive
+        return {"path": np.where(alive[..., None], self.x, np.nan),
+                "values": np.where(alive, self.fun, np.nan)}
 
 
-def _result(f, x, fun, path, values, steps, diverged_at, name):
-    return make_result(f, x, fun, path, diverged_at, nfev=steps + 1, njev=0,
-                       message=f"{name}: {steps} steps", values=values,
-                       reason="non-finite value or |x| too large")
+class SimulatedAnnealing(HillClimbing):
+    r"""Simulated annealing as an ask/tell object (see :class:`HillClimbing` and
+    :func:`simulated_annealing`, which is this loop).
+
+    Parameters
+    ----------
+    x0 : array_like, shape (d,) or (..., d)
+    step_size, temperature, neighbourhood, max_norm
+        As for :func:`simulated_annealing`.
+    rng : numpy.random.Generator or int
+    state : LocalSearchState, optional
+
+    Examples
+    --------
+    >>> opt = SimulatedAnnealing([2.0, 2.0], step_size=0.3, temperature=geometric_cooling(1.0, 0.95),
+    ...                          rng=0)
+    >>> for _ in range(201):
+    ...     x = opt.ask()
+    ...     opt.tell(x, float(x @ x))
+    >>> bool(opt.fun_best < 0.5)
+    True
+    """
+
+    _name = "simulated_annealing"
+
+    def __init__(self, x0, *, step_size, temperature, rng=None, neighbourhood="gaussian",
+                 max_norm=1e8, state=None, dim=None):
+        super().__init__(x0, step_size=step_size, rng=rng, neighbourhood=neighbourhood,
+                         max_norm=max_norm, state=state, dim=dim)
+        if temperature is None:
+            raise TypeError("'temperature' is required: a number or a schedule t -> T_t.")
+        if callable(temperature):
+            schedule = temperature
+            self._temperature = lambda t: schedule_value(schedule, t, "temperature")
+            schedule_value(schedule, self.t, "temperature")  # a bad schedule fails now, not later
+        else:
+            T_const = positive(temperature, "temperature")
+            self._temperature = lambda t: T_const
+
+
+class RandomSearchState(NamedTuple):
+    """Where a random search stands (``Result.state``)."""
+
+    t: int
+    x: np.ndarray  # the best point so far
+    fun: np.ndarray
+    rng: Optional[np.random.Generator]
+
+
+class RandomSearch:
+    """Random search as an ask/tell object (see :func:`random_search`, which is this loop).
+
+    ``ask()`` returns the starts first, then one uniform draw in ``bounds`` per
+    run; ``tell(points, values)`` keeps each run's best.
+    """
+
+    _name = "random_search"
+
+    def __init__(self, x0, *, bounds, rng=None, state=None, dim=None):
+        if x0 is None and state is not None:
+            x0 = state.x
+        x = as_points(x0, "x0", dim, finite=state is None)
+        self._rng = resume_rng(rng, state)
+        if self._rng is None:
+            as_rng(None)
+        d = x.shape[-1]
+        b = np.asarray(bounds, dtype=float) if bounds is not None else None
+        if b is None or b.shape != (d, 2) or not np.all(np.isfinite(b)) or not np.all(b[:, 1] > b[:, 0]):
+            raise ValueError(
+                f"'bounds' must be a finite array of shape ({d}, 2) with low < high in each row, "
+                f"got {None if bounds is None else np.asarray(bounds).tolist()!r}."
+            )
+        self.bounds, self.batch, self.x = b, x.shape[:-1], x
+        self._asked = None
+        if state is None:
+            self.t, self.started, self.fun = 0, False, np.full(self.batch, np.inf)
+        else:
+            self.t, self.started, self.fun = int(state.t), True, np.array(state.fun)
+
+    x_best = property(lambda self: self.x)
+    fun_best = property(lambda self: self.fun)
+
+    @property
+    def diverged_at(self):
+        return np.where(np.isfinite(self.fun), -1, self.t)
+
+    @property
+    def state(self):
+        return RandomSearchState(self.t, self.x.copy(), self.fun.copy(), copy.deepcopy(self._rng))
+
+    def ask(self):
+        if not self.started:
+            self._asked = self.x.copy()
+        else:
+            b = self.bounds
+            self._asked = b[:, 0] + (b[:, 1] - b[:, 0]) * self._rng.random(self.x.shape)
+        return self._asked
+
+    def tell(self, points, values):
+        if self._asked is None:
+            raise RuntimeError("tell() must follow ask(): call ask() for the points first.")
+        y = self._asked if points is self._asked else as_points(points, "points")
+        fy = _told_values(values, self.batch)
+        self._asked = None
+        fy = np.where(np.isnan(fy), np.inf, fy)  # a NaN is never the best
+        if not self.started:
+            self.started, self.x, self.fun = True, y.copy(), fy
+            return
+        self.t += 1
+        better = fy < self.fun
+        self.x = np.where(better[..., None], y, self.x)
+        self.fun = np.where(better, fy, self.fun)
+
+    def _record(self):
+        return {"path": self.x, "values": self.fun}
+
+
+def _drive(f, search, steps, record, callback, *, has_values=True):
+    """The loop every ask/tell method shares: ``tell(p, f(p))`` for ``p = ask()``.
+
+    Returns the recorder, the steps taken, whether the callback stopped the run,
+    and the evaluations spent on the starts.
+    """
+    fv = checked_values(f)
+    steps = count(steps, "steps", minimum=0)
+    if callback is not None:
+        callable_arg(callback, "callback")
+    rec = Recorder(record, steps, search.t)
+    start_evals = 0
+    stopped = False
+    i = 0
+    with np.errstate(all="ignore"):
+        if not getattr(search, "started", True):
+            p = search.ask()
+            search.tell(p, fv(p))
+            start_evals = 1
+        if rec.wants(0):
+            rec.put(0, **search._record())
+        for i in range(1, steps + 1):
+            p = search.ask()
+            search.tell(p, fv(p))
+            if rec.wants(i):
+                rec.put(i, **search._record())
+            if callback is not None:
+                fun = search.fun if has_values else None
+                if call_back(callback, Progress(i, steps, search.x, fun, search.state)):
+                    stopped = True
+                    if not rec.wants(i):
+                        rec.put(i, **search._record())
+                    break
+    return rec, i, stopped, start_evals
+
+
+def _result(f, search, rec, nit, stopped, start_evals, name):
+    message = f"{name}: {nit} steps" + (" (stopped by the callback)" if stopped else "")
+    return make_result(f, search.x.copy(), np.array(search.fun, dtype=float), rec.get("path"),
+                       np.array(search.diverged_at), nfev=nit + start_evals, njev=0,
+                       message=message, values=rec.get("values"), nit=nit,
+                       reason="non-finite value or |x| too large", x_best=search.x_best.copy(),
+                       fun_best=np.array(search.fun_best, dtype=float), state=search.state,
+                       path_steps=rec.steps_recorded)
 
 
 # -- the three heuristics ---------------------------------------------------------
-def random_search(f, x0, *, steps, rng, bounds=None):
+def random_search(f, x0, *, steps, rng, bounds=None, record="path", state=None, callback=None):
     r"""Pure random search: draw points uniformly in a box, keep the best.
 
     .. math::
@@ -223,12 +488,15 @@ def random_search(f, x0, *, steps, rng, bounds=None):
     rng : numpy.random.Generator or int
     bounds : array_like, shape (d, 2), optional
         The box to draw from; default ``f.bounds``.
+    record, state, callback
+        As for :func:`smoothopt.minimize` (the callback's ``fun`` is the best value so far).
 
     Returns
     -------
     Result
-        ``x`` and ``fun`` are the best point found; ``path`` (and ``values``)
-        the best point so far after each draw.
+        The iterate of random search is the best point so far: ``x`` and ``fun``
+        (equal to ``x_best`` and ``fun_best``) are the best point found; ``path``
+        (and ``values``) the best point so far after each draw.
 
     Examples
     --------
@@ -238,44 +506,17 @@ def random_search(f, x0, *, steps, rng, bounds=None):
     ((51, 3, 2), True)
     """
     callable_arg(f, "f")
-    steps = count(steps, "steps", minimum=0)
-    x = as_points(x0, "x0", getattr(f, "dim", None), finite=True)
-    rng = as_rng(rng)
-    d = x.shape[-1]
     if bounds is None:
         bounds = getattr(f, "bounds", None)
         if bounds is None:
             raise TypeError("'bounds' is required when 'f' has no 'bounds' attribute.")
-    b = np.asarray(bounds, dtype=float)
-    if b.shape != (d, 2) or not np.all(np.isfinite(b)) or not np.all(b[:, 1] > b[:, 0]):
-        raise ValueError(
-            f"'bounds' must be a finite array of shape ({d}, 2) with low < high in each row, "
-            f"got {np.asarray(bounds).tolist()!r}."
-        )
-    batch = x.shape[:-1]
-    with np.errstate(all="ignore"):
-        fx = _values(f, x)
-        bad = ~np.isfinite(fx)
-        fx = np.where(bad, np.inf, fx)  # a NaN start is simply replaced by the first finite draw
-        # All draws at once: (steps, ..., d), then the running best.
-        y = b[:, 0] + (b[:, 1] - b[:, 0]) * rng.random((steps,) + x.shape)
-        fy = _values(f, y)
-        fy = np.where(np.isnan(fy), np.inf, fy)
-        allx = np.concatenate([x[None], y])
-        allf = np.concatenate([fx[None], fy])
-        # Index of the best so far (first occurrence of the running minimum).
-        run_min = np.minimum.accumulate(allf, axis=0)
-        is_new = np.concatenate([np.ones((1,) + batch, bool), allf[1:] < run_min[:-1]])
-        idx = np.where(is_new, np.arange(steps + 1).reshape((-1,) + (1,) * len(batch)), 0)
-        idx = np.maximum.accumulate(idx, axis=0)
-        path = np.take_along_axis(allx, idx[..., None], axis=0)
-        values = run_min
-    diverged_at = np.where(~np.isfinite(values[-1]), steps, -1)
-    return _result(f, path[-1].copy(), values[-1].copy(), path, values, steps, diverged_at,
-                   "random_search")
+    search = RandomSearch(x0, bounds=bounds, rng=rng, state=state, dim=getattr(f, "dim", None))
+    rec, nit, stopped, start = _drive(f, search, steps, record, callback)
+    return _result(f, search, rec, nit, stopped, start, "random_search")
 
 
-def hill_climbing(f, x0, *, steps, step_size, rng, neighbourhood="gaussian", max_norm=1e8):
+def hill_climbing(f, x0, *, steps, step_size, rng, neighbourhood="gaussian", max_norm=1e8,
+                  record="path", state=None, callback=None):
     r"""Stochastic hill climbing ("descending" here): move to a random neighbour if it is no worse.
 
     .. math::
@@ -301,11 +542,16 @@ def hill_climbing(f, x0, *, steps, step_size, rng, neighbourhood="gaussian", max
         Or ``neighbour(x, rng) -> x_new`` for any batch of points.
     max_norm : float
         A run whose iterate leaves ``|x_i| <= max_norm`` is diverged.
+    record, state, callback
+        As for :func:`smoothopt.minimize` (the callback also gets ``fun``).
 
     Returns
     -------
     Result
-        ``path`` holds the iterates (NaN after a divergence).
+        ``x`` and ``fun`` are the final iterate; ``x_best`` and ``fun_best`` the
+        best point visited (the same value: hill climbing never goes up);
+        ``path`` holds the iterates (NaN after a divergence). :class:`HillClimbing`
+        is the same method as an ask/tell object.
 
     Examples
     --------
@@ -314,12 +560,16 @@ def hill_climbing(f, x0, *, steps, step_size, rng, neighbourhood="gaussian", max
     >>> bool(res.fun < res.values[0])
     True
     """
-    return _local_search(f, x0, steps, step_size, neighbourhood, None, rng, max_norm,
-                         "hill_climbing")
+    callable_arg(f, "f")
+    search = HillClimbing(x0, step_size=step_size, rng=rng, neighbourhood=neighbourhood,
+                          max_norm=max_norm, state=state, dim=getattr(f, "dim", None))
+    rec, nit, stopped, start = _drive(f, search, steps, record, callback)
+    return _result(f, search, rec, nit, stopped, start, "hill_climbing")
 
 
 def simulated_annealing(f, x0, *, steps, step_size, temperature, rng,
-                        neighbourhood="gaussian", max_norm=1e8):
+                        neighbourhood="gaussian", max_norm=1e8, record="path", state=None,
+                        callback=None):
     r"""Simulated annealing (Kirkpatrick et al., 1983): Metropolis moves under a falling temperature.
 
     .. math::
@@ -347,25 +597,33 @@ def simulated_annealing(f, x0, *, steps, step_size, temperature, rng,
     rng : numpy.random.Generator or int
     neighbourhood : {"gaussian", "uniform"} or callable
     max_norm : float
+    record, state, callback
+        As for :func:`smoothopt.minimize` (the callback also gets ``fun``).
 
     Returns
     -------
     Result
-        ``x`` and ``fun`` are the best point visited; ``path`` (and ``values``)
-        the current iterate, which may go uphill.
+        ``x`` and ``fun`` are the final iterate, which may have gone uphill;
+        ``x_best`` and ``fun_best`` the best point visited; ``path`` (and
+        ``values``) the iterates. :class:`SimulatedAnnealing` is the same method
+        as an ask/tell object.
 
     Examples
     --------
     >>> from smoothopt import objectives
     >>> res = simulated_annealing(objectives.get("bowl"), np.full((50, 2), 3.0), steps=400,
     ...                           step_size=0.3, temperature=geometric_cooling(1.0, 0.98), rng=0)
-    >>> bool(np.all(res.fun <= res.values.min(axis=0)))
+    >>> bool(np.all(res.fun_best <= res.values.min(axis=0)))
     True
     """
+    callable_arg(f, "f")
     if temperature is None:
         raise TypeError("'temperature' is required: a number or a schedule t -> T_t.")
-    return _local_search(f, x0, steps, step_size, neighbourhood, temperature, rng, max_norm,
-                         "simulated_annealing")
+    search = SimulatedAnnealing(x0, step_size=step_size, temperature=temperature, rng=rng,
+                                neighbourhood=neighbourhood, max_norm=max_norm, state=state,
+                                dim=getattr(f, "dim", None))
+    rec, nit, stopped, start = _drive(f, search, steps, record, callback)
+    return _result(f, search, rec, nit, stopped, start, "simulated_annealing")
 
 
 # -- restarts ----------------------------------------------------------------------

@@ -65,7 +65,7 @@ def _rate(lr):
 
 
 def _scaled(g, denom, eps):
-    """``g / denom`` with ``denom = sqrt(.) + eps``; with ``eps = 0`` a coordinate whose
+    """``g / denom`` (``g`` already scaled by ``-lr``) with ``denom = sqrt(.) + eps``; with ``eps = 0`` a coordinate whose
     gradient has always been 0 gets the update 0 (0/0 -> 0, as in optax), not NaN."""
     if eps > 0:
         return g / denom
@@ -223,7 +223,7 @@ def adagrad(lr, eps=1e-8) -> Optimizer:
 
     def update(g, state):
         s = state.sum_sq + g**2
-        return -rate(state.count) * _scaled(g, np.sqrt(s) + eps, eps), AdagradState(state.count + 1, s)
+        return _scaled(-rate(state.count) * g, np.sqrt(s) + eps, eps), AdagradState(state.count + 1, s)
 
     return Optimizer(init, update, "adagrad")
 
@@ -249,7 +249,7 @@ def rmsprop(lr, decay=0.9, eps=1e-8) -> Optimizer:
 
     def update(g, state):
         v = decay * state.v + (1 - decay) * g**2
-        return -rate(state.count) * _scaled(g, np.sqrt(v) + eps, eps), RmspropState(state.count + 1, v)
+        return _scaled(-rate(state.count) * g, np.sqrt(v) + eps, eps), RmspropState(state.count + 1, v)
 
     return Optimizer(init, update, "rmsprop")
 
@@ -290,6 +290,6 @@ def adam(lr, b1=0.9, b2=0.999, eps=1e-8) -> Optimizer:
         v = b2 * state.v + (1 - b2) * g**2  # (Alg. 1, second moment)
         m_hat = m / (1 - b1**t)  # bias correction
         v_hat = v / (1 - b2**t)
-        return -rate(state.count) * _scaled(m_hat, np.sqrt(v_hat) + eps, eps), AdamState(t, m, v)
+        return _scaled(-rate(state.count) * m_hat, np.sqrt(v_hat) + eps, eps), AdamState(t, m, v)
 
     return Optimizer(init, update, "adam")

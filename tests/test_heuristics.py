@@ -67,7 +67,11 @@ def test_annealing_goes_uphill_when_hot_and_returns_best():
     res = heuristics.simulated_annealing(f, np.zeros((100, 2)), steps=200, step_size=0.5,
                                          temperature=5.0, rng=3)
     assert np.any(np.diff(res.values, axis=0) > 0)
-    np.testing.assert_allclose(res.fun, np.nanmin(res.values, axis=0))
+    np.testing.assert_allclose(res.fun_best, np.nanmin(res.values, axis=0))
+    # x / fun are the final iterate, x_best / fun_best the best point visited
+    np.testing.assert_array_equal(res.x, res.path[-1])
+    np.testing.assert_array_equal(res.fun, res.values[-1])
+    np.testing.assert_allclose(res.fun_best, f(res.x_best))
 
 
 def test_uniform_and_callable_neighbourhoods():
