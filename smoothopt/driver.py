@@ -300,6 +300,42 @@ def resume_rng(rng, state):
     return None
 
 
+def drive(f, search, steps, record, callback, *, has_values=True):
+    """The loop every ask/tell method shares: ``tell(p, f(p))`` for ``p = ask()``.
+
+    Returns the recorder, the steps taken, whether the callback stopped the run,
+    and the evaluations spent on the starts.
+    """
+    fv = checked_values(f)
+    steps = count(steps, "steps", minimum=0)
+    if callback is not None:
+        callable_arg(callback, "callback")
+    rec = Recorder(record, steps, search.t)
+    start_evals = 0
+    stopped = False
+    i = 0
+    with np.errstate(all="ignore"):
+        if not getattr(search, "started", True):
+            p = search.ask()
+            search.tell(p, fv(p))
+            start_evals = 1
+        if rec.wants(0):
+            rec.put(0, **search._record())
+        for i in range(1, steps + 1):
+            p = search.ask()
+            search.tell(p, fv(p))
+            if rec.wants(i):
+                rec.put(i, **search._record())
+            if callback is not None:
+                fun = search.fun if has_values else None
+                if call_back(callback, Progress(i, steps, search.x, fun, search.state)):
+                    stopped = True
+                    if not rec.wants(i):
+                        rec.put(i, **search._record())
+                    break
+    return rec, i, stopped, start_evals
+
+
 # -- minimize ----------------------------------------------------------------------------
 class MinimizeState(NamedTuple):
     """Where a :func:`minimize` run stands: pass it back as ``state=`` to continue.

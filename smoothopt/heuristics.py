@@ -30,14 +30,14 @@ guarantee of finding the global minimum in a finite budget.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from typing import NamedTuple, Optional
 
 import numpy as np
 
-from ._checks import (as_points, as_rng, callable_arg, checked_values, count, describe, positive,
-                      schedule_value)
-from .driver import Progress, Recorder, Result, call_back, make_result, minimize, resume_rng
+from ._checks import as_points, as_rng, callable_arg, count, describe, positive, schedule_value
+from .driver import Result, drive as _drive, make_result, minimize, resume_rng
 
 __all__ = [
     "random_search",
@@ -418,42 +418,6 @@ class RandomSearch:
         return {"path": self.x, "values": self.fun}
 
 
-def _drive(f, search, steps, record, callback, *, has_values=True):
-    """The loop every ask/tell method shares: ``tell(p, f(p))`` for ``p = ask()``.
-
-    Returns the recorder, the steps taken, whether the callback stopped the run,
-    and the evaluations spent on the starts.
-    """
-    fv = checked_values(f)
-    steps = count(steps, "steps", minimum=0)
-    if callback is not None:
-        callable_arg(callback, "callback")
-    rec = Recorder(record, steps, search.t)
-    start_evals = 0
-    stopped = False
-    i = 0
-    with np.errstate(all="ignore"):
-        if not getattr(search, "started", True):
-            p = search.ask()
-            search.tell(p, fv(p))
-            start_evals = 1
-        if rec.wants(0):
-            rec.put(0, **search._record())
-        for i in range(1, steps + 1):
-            p = search.ask()
-            search.tell(p, fv(p))
-            if rec.wants(i):
-                rec.put(i, **search._record())
-            if callback is not None:
-                fun = search.fun if has_values else None
-                if call_back(callback, Progress(i, steps, search.x, fun, search.state)):
-                    stopped = True
-                    if not rec.wants(i):
-                        rec.put(i, **search._record())
-                    break
-    return rec, i, stopped, start_evals
-
-
 def _result(f, search, rec, nit, stopped, start_evals, name):
     message = f"{name}: {nit} steps" + (" (stopped by the callback)" if stopped else "")
     return make_result(f, search.x.copy(), np.array(search.fun, dtype=float), rec.get("path"),
@@ -652,19 +616,38 @@ def best_of(result, f=None):
         raise ValueError(
             "'result' has no restart axis: it must come from starts of shape (..., k, d)."
         )
-    fun = np.where(result.success & np.isfinite(result.fun), result.fun, np.inf)
+    # A method that tracks its best point is judged by it; the others by the final iterate.
+    score = result.fun if result.fun_best is None else result.fun_best
+    fun = np.where(result.success & np.isfinite(score), score, np.inf)
     k = np.argmin(fun, axis=-1)  # (...)
-    pick = lambda a: np.take_along_axis(a, k[..., None], axis=-1)[..., 0]  # noqa: E731
-    x = np.take_along_axis(result.x, k[..., None, None], axis=-2)[..., 0, :]
-    kp = np.broadcast_to(k[None, ..., None, None], (result.path.shape[0],) + k.shape + (1, x.shape[-1]))
-    path = np.take_along_axis(result.path, kp, axis=-2)[..., 0, :]
+    nb = k.ndim + 1  # batch dimensions of the result, restart axis last
+
+    def pick(a, lead=0):
+        """Entry ``k`` of the restart axis of ``a`` (``lead`` leading axes, e.g. steps)."""
+        if a is None:
+            return None
+        a = np.asarray(a)
+        tail = a.ndim - lead - nb
+        idx = k.reshape((1,) * lead + k.shape + (1,) + (1,) * tail)
+        idx = np.broadcast_to(idx, a.shape[: lead + nb - 1] + (1,) + a.shape[lead + nb:])
+        return np.take_along_axis(a, idx, axis=lead + nb - 1).squeeze(lead + nb - 1)
+
     status = np.where(np.isfinite(np.min(fun, axis=-1)), "completed", "diverged")
     runs, restarts_ = int(np.prod(k.shape)) if k.shape else 1, result.x.shape[-2]
     n_ok = int(np.count_nonzero(status == "completed"))
-    return Result(
-        x=x,
+    extra = {}
+    for fl in dataclasses.fields(result):
+        if fl.name in ("sigma",):
+            extra[fl.name] = pick(result.sigma)
+        elif fl.name == "sigma_path":
+            extra[fl.name] = pick(result.sigma_path, lead=1)
+        elif fl.name == "covariance":
+            extra[fl.name] = result.covariance
+    values = getattr(result, "_values", None)
+    return type(result)(
+        x=pick(result.x),
         fun=pick(result.fun),
-        path=path,
+        path=pick(result.path, lead=1),
         nit=result.nit,
         nfev=np.sum(result.nfev, axis=-1),
         njev=np.sum(result.njev, axis=-1),
@@ -673,10 +656,16 @@ def best_of(result, f=None):
         message=f"best of {restarts_} restarts on {runs} run{'s' * (runs != 1)}: "
         f"{n_ok} with a finite best",
         diverged_at=np.where(status == "diverged", result.nit, -1),
-    )._with_objective(f if f is not None else result._f)
+        x_best=pick(result.x_best),
+        fun_best=pick(result.fun_best),
+        path_steps=result.path_steps,
+        **extra,
+    )._with_objective(f if f is not None else getattr(result, "_f", None),
+                      None if values is None else pick(values, lead=1))
 
 
-def restarts(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
+def restarts(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8, record="path",
+             callback=None):
     r"""Random restarts: run :func:`smoothopt.minimize` from ``k`` starts per run, keep the best.
 
     .. math::
@@ -696,7 +685,7 @@ def restarts(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
     optimizer : Optimizer
     steps : int
         Steps of each descent; a run costs ``k`` times one descent.
-    grad, rng, max_norm
+    grad, rng, max_norm, record, callback
         As for :func:`smoothopt.minimize`.
 
     Returns
@@ -717,5 +706,6 @@ def restarts(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8):
         raise ValueError(
             f"'x0' must have shape (..., k, d) with k restarts per run, got shape {x0.shape}."
         )
-    res = minimize(f, x0, optimizer, steps=steps, grad=grad, rng=rng, max_norm=max_norm)
+    res = minimize(f, x0, optimizer, steps=steps, grad=grad, rng=rng, max_norm=max_norm,
+                   record=record, callback=callback)
     return best_of(res, f)

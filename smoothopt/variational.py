@@ -36,13 +36,15 @@ an optional ``sigma_floor`` keeps every scale above a minimum.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
-from ._checks import as_points, as_rng, callable_arg, count, nonnegative, positive
-from .driver import Result, make_result
+from ._checks import as_points, as_rng, callable_arg, checked_values, count, nonnegative, positive
+from .driver import Result, drive, make_result, resume_rng
 from .optimizers import Optimizer
 
 __all__ = [
@@ -52,12 +54,15 @@ __all__ = [
     "variational",
     "nes",
     "covariance_matrix",
+    "NES",
+    "Variational",
+    "SearchState",
 ]
 
 _KINDS = ("isotropic", "diagonal", "full")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class VariationalResult(Result):
     """A :class:`~smoothopt.Result` for a search distribution, with its scale.
 
@@ -109,8 +114,14 @@ def _kind(covariance):
     return covariance
 
 
-def _scale(sigma, covariance, x, name="sigma"):
-    """``sigma`` broadcast to the batch: (...), (..., d) or (..., d, d)."""
+def _scale(sigma, covariance, x, name="sigma", factor="cholesky"):
+    """``sigma`` broadcast to the batch: (...), (..., d) or (..., d, d).
+
+    For ``"full"``, ``factor`` says what a matrix may be: ``"cholesky"`` (lower
+    triangular with a positive diagonal), ``"to_cholesky"`` (any nonsingular
+    factor ``A``, replaced by the Cholesky factor of ``A A^T``: the same
+    covariance) or ``"any"`` (any nonsingular factor, kept as it is, as NES needs).
+    """
     batch, d = x.shape[:-1], x.shape[-1]
     if isinstance(sigma, bool):
         raise TypeError(f"'{name}' must be a number or an array, got bool.")
@@ -131,12 +142,24 @@ def _scale(sigma, covariance, x, name="sigma"):
             f"shape {x.shape}; pass a number or an array broadcasting to {want}."
         ) from None
     if covariance == "full":
-        if np.any(np.triu(s, 1) != 0) or np.any(np.diagonal(s, axis1=-2, axis2=-1) <= 0):
+        lower = not np.any(np.triu(s, 1) != 0)
+        if lower and np.all(np.diagonal(s, axis1=-2, axis2=-1) > 0):
+            return s
+        if factor == "cholesky":
             raise ValueError(
                 f"'{name}' for covariance='full' must be a lower-triangular Cholesky factor with a "
                 "positive diagonal (or a positive number for sigma * I)."
             )
-    elif np.any(s <= 0):
+        sign, _ = np.linalg.slogdet(s)
+        if np.any(sign == 0):
+            raise ValueError(
+                f"'{name}' for covariance='full' must be a nonsingular factor A of the covariance "
+                "A A^T (or a positive number for sigma * I); it is singular."
+            )
+        if factor == "to_cholesky":
+            return np.linalg.cholesky(s @ np.swapaxes(s, -1, -2))
+        return s
+    if np.any(s <= 0):
         raise ValueError(f"'{name}' must be positive, got a minimum of {s.min()!r}.")
     return s
 
@@ -261,16 +284,7 @@ def utilities(n):
     return raw / raw.sum() - 1.0 / n
 
 
-# -- the two optimizers -------------------------------------------------------------
-def _setup(f, mu0, sigma0, covariance, steps, n, rng, sigma_floor, max_norm):
-    callable_arg(f, "f")
-    covariance = _kind(covariance)
-    mu = as_points(mu0, "mu0", getattr(f, "dim", None), finite=True)
-    s = _scale(sigma0, covariance, mu, "sigma0")
-    return (mu, s, covariance, count(steps, "steps", minimum=0), count(n, "n", minimum=2),
-            as_rng(rng), nonnegative(sigma_floor, "sigma_floor"), positive(max_norm, "max_norm"))
-
-
+# -- the two optimizers, as ask/tell objects ----------------------------------------------
 def _floor(s, covariance, sigma_floor, factor="any"):
     """Raise every scale (every singular value of a factor) to at least ``sigma_floor``."""
     if sigma_floor <= 0:
@@ -286,30 +300,235 @@ def _floor(s, covariance, sigma_floor, factor="any"):
     return a
 
 
-def _run(f, mu, s, covariance, steps, max_norm, step, name):
-    """The shared loop: ``step(t, mu, s) -> (mu, s)``; freezes diverged runs."""
-    batch = mu.shape[:-1]
-    path = np.empty((steps + 1,) + mu.shape)
-    spath = np.empty((steps + 1,) + s.shape)
-    path[0], spath[0] = mu, s
-    alive = np.ones(batch, dtype=bool)
-    diverged_at = np.full(batch, -1)
-    tail = (None,) * (s.ndim - len(batch))
-    with np.errstate(all="ignore"):
-        for t in range(steps):
-            mu_new, s_new = step(t, mu, s)
+class SearchState(NamedTuple):
+    """Where an NES or variational run stands (``Result.state``; pass back as ``state=``)."""
+
+    t: int  # steps taken
+    mu: np.ndarray  # the means, (..., d)
+    sigma: np.ndarray  # the scales
+    optimizer: Any  # the optimizer's state (variational), None for NES
+    diverged_at: np.ndarray
+    rng: Optional[np.random.Generator]
+
+
+class _Search:
+    """What NES and variational optimization share: a Gaussian per run, sampled by ``ask``."""
+
+    _factor = "any"
+
+    def __init__(self, mu0, *, n, rng, sigma0, covariance, sigma_floor, max_norm, state, dim,
+                 min_n=2):
+        if state is not None and not isinstance(state, SearchState):
+            raise TypeError(f"'state' must be a SearchState (res.state), got {type(state).__name__}.")
+        self.covariance = _kind(covariance)
+        if mu0 is None and state is not None:
+            mu0 = state.mu
+        mu = as_points(mu0, "mu0", dim, finite=state is None)
+        self.n = count(n, "n", minimum=min_n)
+        self._rng = resume_rng(rng, state)
+        if self._rng is None:
+            as_rng(None)  # raises: 'rng' is required
+        self.sigma_floor = nonnegative(sigma_floor, "sigma_floor")
+        self.max_norm = positive(max_norm, "max_norm")
+        self.batch, self.d = mu.shape[:-1], mu.shape[-1]
+        self._asked = None
+        if state is None:
+            self.t = 0
+            self.mu = mu
+            self.sigma = _scale(sigma0, self.covariance, mu, "sigma0", factor=self._factor)
+            self.diverged_at = np.full(self.batch, -1)
+        else:
+            if np.shape(state.mu) != mu.shape:
+                raise ValueError(f"'mu0' has shape {mu.shape} but 'state' is for shape {np.shape(state.mu)}.")
+            self.t, self.mu = int(state.t), mu
+            self.sigma = np.array(state.sigma)
+            self.diverged_at = np.array(state.diverged_at)
+        self._tail = (None,) * (self.sigma.ndim - len(self.batch))
+
+    x = property(lambda self: self.mu)
+    fun = None
+
+    @property
+    def alive(self):
+        return self.diverged_at < 0
+
+    @property
+    def state(self):
+        return SearchState(self.t, self.mu.copy(), self.sigma.copy(), copy.deepcopy(self._opt_state()),
+                           self.diverged_at.copy(), copy.deepcopy(self._rng))
+
+    def _opt_state(self):
+        return None
+
+    def ask(self):
+        """``n`` samples per run, shape ``(n, ..., d)``: :math:`x_k = \\mu + A z_k`."""
+        z = self._rng.standard_normal((self.n,) + self.mu.shape)
+        pts = self.mu + _perturb(self.sigma, z, self.covariance)
+        self._asked, self._z = pts, z
+        return pts
+
+    def _samples(self, points):
+        """The standard normal ``z`` behind ``points``: from the last ask, or solved for."""
+        if self._asked is None:
+            raise RuntimeError("tell() must follow ask(): call ask() for the points first.")
+        if points is self._asked:
+            return self._z
+        p = as_points(points, "points")
+        if p.shape != self._asked.shape:
+            raise ValueError(f"'points' has shape {p.shape}; ask() gave {self._asked.shape}.")
+        diff = p - self.mu
+        if self.covariance == "isotropic":
+            return diff / self.sigma[..., None]
+        if self.covariance == "diagonal":
+            return diff / self.sigma
+        return np.linalg.solve(self.sigma, diff[..., None])[..., 0]
+
+    def tell(self, points, values):
+        """Take the values at ``points`` (from the last :meth:`ask`), shape ``(n, ...)``, and step."""
+        z = self._samples(points)
+        fv = np.asarray(values, dtype=float)
+        if fv.shape != (self.n,) + self.batch:
+            raise ValueError(
+                f"'values' has shape {fv.shape}; tell() needs one value per point asked, shape "
+                f"{(self.n,) + self.batch}."
+            )
+        self._asked = None
+        with np.errstate(all="ignore"):
+            mu_new, s_new = self._step(z, fv)
+            batch = self.batch
             flat_s = s_new.reshape(batch + (-1,))
-            bad = ~(np.all(np.abs(mu_new) <= max_norm, axis=-1)
-                    & np.all(np.isfinite(flat_s), axis=-1) & np.all(np.abs(flat_s) <= max_norm, axis=-1))
-            newly = alive & bad
-            diverged_at[newly] = t + 1
-            alive &= ~bad
-            mu = np.where(alive[..., None], mu_new, mu)
-            s = np.where(alive[(...,) + tail], s_new, s)
-            path[t + 1] = np.where(alive[..., None], mu, np.nan)
-            spath[t + 1] = np.where(alive[(...,) + tail], s, np.nan)
-        fun = np.asarray(f(mu), dtype=float)
-    return mu, s, fun, path, spath, diverged_at, f"{name}: {steps} steps"
+            bad = ~(np.all(np.abs(mu_new) <= self.max_norm, axis=-1)
+                    & np.all(np.isfinite(flat_s), axis=-1)
+                    & np.all(np.abs(flat_s) <= self.max_norm, axis=-1))
+            alive = self.alive
+            self.t += 1
+            self.diverged_at[alive & bad] = self.t
+            alive = alive & ~bad
+            self.mu = np.where(alive[..., None], mu_new, self.mu)
+            self.sigma = np.where(alive[(...,) + self._tail], s_new, self.sigma)
+
+    def _record(self):
+        alive = self.alive
+        return {"path": np.where(alive[..., None], self.mu, np.nan),
+                "sigma_path": np.where(alive[(...,) + self._tail], self.sigma, np.nan)}
+
+
+class NES(_Search):
+    r"""Natural evolution strategies as an ask/tell object (see :func:`nes`, which is this loop).
+
+    ``ask()`` returns ``n`` samples per run, shape ``(n, ..., d)``;
+    ``tell(points, values)`` takes their values, shape ``(n, ...)``, and updates
+    each run's mean and scale. With the same ``rng``, :func:`nes` and this loop
+    give the same runs. ``mean`` (also ``x``) and ``sigma`` are the current
+    distribution; ``state`` continues it.
+
+    Parameters
+    ----------
+    mu0 : array_like, shape (d,) or (..., d)
+    n, rng, sigma0, covariance, lr_mu, lr_sigma, sigma_floor, max_norm
+        As for :func:`nes`.
+    state : SearchState, optional
+        ``res.state`` of an earlier run, to continue it (then ``mu0`` may be ``None``).
+
+    Examples
+    --------
+    >>> es = NES([3.0, -2.0], n=10, rng=0, sigma0=1.0)
+    >>> for _ in range(100):
+    ...     pts = es.ask()                                  # (10, 2)
+    ...     es.tell(pts, [float(p @ p) for p in pts])       # one point at a time
+    >>> bool(np.abs(es.mean).max() < 0.01)
+    True
+    """
+
+    def __init__(self, mu0, *, n, rng=None, sigma0=1.0, covariance="isotropic", lr_mu=1.0,
+                 lr_sigma=None, sigma_floor=0.0, max_norm=1e8, state=None, dim=None):
+        super().__init__(mu0, n=n, rng=rng, sigma0=sigma0, covariance=covariance,
+                         sigma_floor=sigma_floor, max_norm=max_norm, state=state, dim=dim)
+        d = self.d
+        self.lr_mu = positive(lr_mu, "lr_mu")
+        if lr_sigma is None:
+            lr_sigma = (3 + math.log(d)) / (5 * math.sqrt(d))
+            if self.covariance == "full":
+                lr_sigma = 3 * (3 + math.log(d)) / (5 * d * math.sqrt(d))
+        self.lr_sigma = positive(lr_sigma, "lr_sigma")
+        self._u = utilities(self.n)
+
+    mean = property(lambda self: self.mu)
+
+    def _step(self, z, fv):
+        d, covariance, s, mu = self.d, self.covariance, self.sigma, self.mu
+        w = _rank_weights(fv, self._u)
+        g_delta = np.einsum("k...,k...d->...d", w, z)
+        mu_new = mu + self.lr_mu * _perturb(s, g_delta[None], covariance)[0]
+        if covariance == "isotropic":
+            g_sigma = np.einsum("k...,k...->...", w, np.sum(z**2, axis=-1) - d) / d
+            s_new = s * np.exp(0.5 * self.lr_sigma * g_sigma)
+        elif covariance == "diagonal":
+            g_sigma = np.einsum("k...,k...d->...d", w, z**2 - 1)
+            s_new = s * np.exp(0.5 * self.lr_sigma * g_sigma)
+        else:
+            G = (np.einsum("k...,k...i,k...j->...ij", w, z, z)
+                 - np.sum(w, axis=0)[..., None, None] * np.eye(d))
+            ev, V = np.linalg.eigh(0.5 * self.lr_sigma * G)  # expm of a symmetric matrix
+            s_new = s @ (V * np.exp(ev)[..., None, :]) @ np.swapaxes(V, -1, -2)
+        return mu_new, _floor(s_new, covariance, self.sigma_floor)
+
+
+class Variational(_Search):
+    r"""Variational optimization as an ask/tell object (see :func:`variational`, which is this loop).
+
+    Parameters
+    ----------
+    mu0 : array_like, shape (d,) or (..., d)
+    optimizer : Optimizer
+    n, rng, sigma0, covariance, baseline, sigma_floor, max_norm
+        As for :func:`variational`.
+    state : SearchState, optional
+    """
+
+    _factor = "to_cholesky"
+
+    def __init__(self, mu0, optimizer, *, n, rng=None, sigma0=1.0, covariance="isotropic",
+                 baseline=True, sigma_floor=0.0, max_norm=1e8, state=None, dim=None):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                "'optimizer' must be a smoothopt.optimizers.Optimizer, e.g. "
+                f"optimizers.adam(0.05); got {type(optimizer).__name__}."
+            )
+        super().__init__(mu0, n=n, rng=rng, sigma0=sigma0, covariance=covariance,
+                         sigma_floor=sigma_floor, max_norm=max_norm, state=state, dim=dim)
+        self.optimizer, self.baseline = optimizer, baseline
+        if state is None or state.optimizer is None:
+            self._opt = optimizer.init(_pack(self.mu, self.sigma, self.covariance))
+        else:
+            self._opt = copy.deepcopy(state.optimizer)
+
+    mean = property(lambda self: self.mu)
+
+    def _opt_state(self):
+        return self._opt
+
+    def _step(self, z, fv):
+        n, d, covariance, s, mu = self.n, self.d, self.covariance, self.sigma, self.mu
+        c = fv - (fv.sum(axis=0) - fv) / (n - 1) if self.baseline else fv
+        g_mu, g_s = _gradients(c, z, s, covariance)
+        u, self._opt = self.optimizer.update(_pack_grad(g_mu, g_s, covariance, d), self._opt)
+        mu_new, s_new = _unpack(_pack(mu, s, covariance) + u, covariance, d)
+        return mu_new, _floor(s_new, covariance, self.sigma_floor, "cholesky")
+
+
+def _finish(f, search, rec, nit, stopped, name):
+    """The :class:`VariationalResult` of a finished :class:`NES` or :class:`Variational` loop."""
+    fv = checked_values(f)
+    with np.errstate(all="ignore"):
+        fun = fv(search.mu) if search.mu.size else np.zeros(search.batch)
+    message = f"{name}: {nit} steps" + (" (stopped by the callback)" if stopped else "")
+    return make_result(f, search.mu.copy(), fun, rec.get("path"), search.diverged_at.copy(),
+                       nfev=search.n * nit, njev=0, message=message, nit=nit,
+                       reason="non-finite or too large mean or scale", cls=VariationalResult,
+                       sigma=search.sigma.copy(), sigma_path=rec.get("sigma_path"),
+                       covariance=search.covariance, state=search.state,
+                       path_steps=rec.steps_recorded)
 
 
 def _pack(mu, s, covariance):
@@ -349,7 +568,8 @@ def _pack_grad(g_mu, g_s, covariance, d):
 
 
 def variational(f, mu0, optimizer, *, steps, n, rng, sigma0=1.0, covariance="isotropic",
-                baseline=True, sigma_floor=0.0, max_norm=1e8):
+                baseline=True, sigma_floor=0.0, max_norm=1e8, record="path", state=None,
+                callback=None):
     r"""Variational optimization: gradient descent on :math:`J(\mu, \sigma)` by the score function.
 
     .. math::
@@ -387,11 +607,14 @@ def variational(f, mu0, optimizer, *, steps, n, rng, sigma0=1.0, covariance="iso
         at least this large; ``0`` for none.
     max_norm : float
         A run whose mean or scale leaves ``|.| <= max_norm`` is diverged.
+    record, state, callback
+        As for :func:`smoothopt.minimize` (``record`` also applies to ``sigma_path``).
 
     Returns
     -------
     VariationalResult
         ``path`` holds the means, ``sigma_path`` the scales; ``nfev = n * steps``.
+        :class:`Variational` is the same method as an ask/tell object.
 
     Examples
     --------
@@ -401,33 +624,16 @@ def variational(f, mu0, optimizer, *, steps, n, rng, sigma0=1.0, covariance="iso
     >>> bool(np.abs(res.x).max() < 0.1), bool(res.sigma[0] < 0.1)
     (True, True)
     """
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(
-            "'optimizer' must be a smoothopt.optimizers.Optimizer, e.g. "
-            f"optimizers.adam(0.05); got {type(optimizer).__name__}."
-        )
-    mu, s, covariance, steps, n, rng, sigma_floor, max_norm = _setup(
-        f, mu0, sigma0, covariance, steps, n, rng, sigma_floor, max_norm)
-    d = mu.shape[-1]
-    state = optimizer.init(_pack(mu, s, covariance))
-
-    def step(t, mu, s):
-        nonlocal state
-        z = rng.standard_normal((n,) + mu.shape)
-        fv = np.asarray(f(mu + _perturb(s, z, covariance)), dtype=float)
-        c = fv - (fv.sum(axis=0) - fv) / (n - 1) if baseline else fv
-        g_mu, g_s = _gradients(c, z, s, covariance)
-        u, state = optimizer.update(_pack_grad(g_mu, g_s, covariance, d), state)
-        mu_new, s_new = _unpack(_pack(mu, s, covariance) + u, covariance, d)
-        return mu_new, _floor(s_new, covariance, sigma_floor, "cholesky")
-
-    mu, s, fun, path, spath, diverged_at, message = _run(
-        f, mu, s, covariance, steps, max_norm, step, "variational")
-    return _result(f, mu, s, fun, path, spath, diverged_at, message, steps, n, covariance)
+    callable_arg(f, "f")
+    search = Variational(mu0, optimizer, n=n, rng=rng, sigma0=sigma0, covariance=covariance,
+                         baseline=baseline, sigma_floor=sigma_floor, max_norm=max_norm,
+                         state=state, dim=getattr(f, "dim", None))
+    rec, nit, stopped, _ = drive(f, search, steps, record, callback, has_values=False)
+    return _finish(f, search, rec, nit, stopped, "variational")
 
 
 def nes(f, mu0, *, steps, n, rng, sigma0=1.0, covariance="isotropic", lr_mu=1.0,
-        lr_sigma=None, sigma_floor=0.0, max_norm=1e8):
+        lr_sigma=None, sigma_floor=0.0, max_norm=1e8, record="path", state=None, callback=None):
     r"""Natural evolution strategies with rank-based utilities (xNES; SNES when diagonal).
 
     Draw :math:`z_k \sim \mathcal{N}(0, I)`, :math:`x_k = \mu + A z_k`, sort the
@@ -463,7 +669,8 @@ def nes(f, mu0, *, steps, n, rng, sigma0=1.0, covariance="isotropic", lr_mu=1.0,
         Population per step; each run costs ``n * steps`` evaluations.
     rng : numpy.random.Generator or int
     sigma0 : float or array_like
-        Initial scale: ``(...)``, ``(..., d)`` or a factor ``(..., d, d)``.
+        Initial scale: ``(...)``, ``(..., d)`` or any nonsingular factor ``A``
+        ``(..., d, d)`` (so ``res.sigma`` of an earlier run starts a new one).
     covariance : {"isotropic", "diagonal", "full"}
     lr_mu : float
         :math:`\eta_\mu` (1 in the paper).
@@ -473,10 +680,15 @@ def nes(f, mu0, *, steps, n, rng, sigma0=1.0, covariance="isotropic", lr_mu=1.0,
     sigma_floor : float
         Keep every scale (every singular value of ``A``) at least this large.
     max_norm : float
+    record, state, callback
+        As for :func:`smoothopt.minimize`; ``state=res.state`` continues a run
+        exactly.
 
     Returns
     -------
     VariationalResult
+        ``x`` is the final mean, ``fun = f(x)`` (not counted in ``nfev = n * steps``).
+        :class:`NES` is the same method as an ask/tell object.
 
     Examples
     --------
@@ -486,38 +698,12 @@ def nes(f, mu0, *, steps, n, rng, sigma0=1.0, covariance="isotropic", lr_mu=1.0,
     >>> bool(np.abs(res.x - 1).max() < 0.01)
     True
     """
-    mu, s, covariance, steps, n, rng, sigma_floor, max_norm = _setup(
-        f, mu0, sigma0, covariance, steps, n, rng, sigma_floor, max_norm)
-    d = mu.shape[-1]
-    lr_mu = positive(lr_mu, "lr_mu")
-    if lr_sigma is None:
-        lr_sigma = (3 + math.log(d)) / (5 * math.sqrt(d))
-        if covariance == "full":
-            lr_sigma = 3 * (3 + math.log(d)) / (5 * d * math.sqrt(d))
-    lr_sigma = positive(lr_sigma, "lr_sigma")
-    u_sorted = utilities(n)
-
-    def step(t, mu, s):
-        z = rng.standard_normal((n,) + mu.shape)
-        fv = np.asarray(f(mu + _perturb(s, z, covariance)), dtype=float)
-        w = _rank_weights(fv, u_sorted)
-        g_delta = np.einsum("k...,k...d->...d", w, z)
-        mu_new = mu + lr_mu * _perturb(s, g_delta[None], covariance)[0]
-        if covariance == "isotropic":
-            g_sigma = np.einsum("k...,k...->...", w, np.sum(z**2, axis=-1) - d) / d
-            s_new = s * np.exp(0.5 * lr_sigma * g_sigma)
-        elif covariance == "diagonal":
-            g_sigma = np.einsum("k...,k...d->...d", w, z**2 - 1)
-            s_new = s * np.exp(0.5 * lr_sigma * g_sigma)
-        else:
-            G = np.einsum("k...,k...i,k...j->...ij", w, z, z) - np.sum(w, axis=0)[..., None, None] * np.eye(d)
-            ev, V = np.linalg.eigh(0.5 * lr_sigma * G)  # expm of a symmetric matrix
-            s_new = s @ (V * np.exp(ev)[..., None, :]) @ np.swapaxes(V, -1, -2)
-        return mu_new, _floor(s_new, covariance, sigma_floor)
-
-    mu, s, fun, path, spath, diverged_at, message = _run(
-        f, mu, s, covariance, steps, max_norm, step, "nes")
-    return _result(f, mu, s, fun, path, spath, diverged_at, message, steps, n, covariance)
+    callable_arg(f, "f")
+    search = NES(mu0, n=n, rng=rng, sigma0=sigma0, covariance=covariance, lr_mu=lr_mu,
+                 lr_sigma=lr_sigma, sigma_floor=sigma_floor, max_norm=max_norm, state=state,
+                 dim=getattr(f, "dim", None))
+    rec, nit, stopped, _ = drive(f, search, steps, record, callback, has_values=False)
+    return _finish(f, search, rec, nit, stopped, "nes")
 
 
 def _rank_weights(fv, u_sorted):
@@ -540,9 +726,3 @@ def _rank_weights(fv, u_sorted):
     w = np.empty_like(fv)
     np.put_along_axis(w, order, w_sorted, axis=0)
     return w
-
-
-def _result(f, mu, s, fun, path, spath, diverged_at, message, steps, n, covariance):
-    return make_result(f, mu, fun, path, diverged_at, nfev=n * steps, njev=0, message=message,
-                       reason="non-finite or too large mean or scale", cls=VariationalResult,
-                       sigma=s, sigma_path=spath, covariance=covariance)
