@@ -162,8 +162,8 @@ def _as_result_array(out, who, pts_shape, what):
 class CheckedValues:
     """``f`` as the library calls it: each call checks the returned shape is ``(...)``.
 
-    On the first call it also catches the most common mistake, an ``f`` written for
-    one point: if ``f`` fails on a batch but works on one point, or if the shapes are
+    Until ``f`` has been seen to work on a batch it also catches the most common
+    mistake, an ``f`` written for one point: if ``f`` fails on a batch but works on one point, or if the shapes are
     ambiguous (a batch of ``d`` points of dimension ``d``) and ``f`` does not return
     one value for a batch of one point, the error says so.
     """
@@ -191,10 +191,11 @@ class CheckedValues:
                 f"points (..., d) to values (...), here shape {want}. "
                 + _POINTWISE_HINT.format(name=self.name)
             )
-        if self.first:
-            self.first = False
-            if pts.ndim >= 2 and pts.shape[-2] == pts.shape[-1] and pts.size:
+        if self.first and pts.ndim >= 2 and pts.size:
+            # A call on one point proves nothing; the first real batch settles it.
+            if pts.shape[-2] == pts.shape[-1]:
                 self._probe(pts, who)
+            self.first = False
         return arr
 
     def _one_point_works(self, pts, exc, who):
@@ -245,7 +246,8 @@ def check_grad_output(g, x, fn, name="grad"):
         raise ValueError(
             f"{who} returned shape {arr.shape} for points of shape {x.shape}; it must return one "
             f"gradient per point, shape (..., d), here {x.shape}. "
-            + _POINTWISE_HINT.format(name=name).replace("'(d)->()'", "'(d)->(d)'")
+            + f"If {name} takes a single point of shape (d,), make it batched with "
+            f"np.vectorize({name}, signature='(d)->(d)')."
         )
     return arr
 

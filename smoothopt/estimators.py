@@ -30,7 +30,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._checks import as_points, as_rng, callable_arg, count, positive
+from ._checks import (as_points, as_rng, callable_arg, check_grad_output, checked_values, count,
+                      positive)
 from .objectives import Objective
 
 __all__ = [
@@ -53,7 +54,8 @@ def _default_h(x, power):
 
 
 def _values(f, pts):
-    return np.asarray(f(pts), dtype=float)
+    """``f`` at ``pts``, checked (see ``_checks.CheckedValues``); ``f`` may be pre-wrapped."""
+    return checked_values(f)(pts)
 
 
 def finite_difference(f, x, *, h=None, scheme="central"):
@@ -96,11 +98,18 @@ def finite_difference(f, x, *, h=None, scheme="central"):
         raise ValueError(
             f"'scheme' must be 'central', 'forward' or 'backward', got {scheme!r}."
         )
+    if h is not None:
+        h = positive(h, "h")
+    with np.errstate(all="ignore"):  # overflow shows as inf or NaN in the result
+        return _finite_difference(checked_values(f), x, h, scheme)
+
+
+def _finite_difference(f, x, h, scheme):
     d = x.shape[-1]
     if h is None:
         h = _default_h(x, 1 / 3 if scheme == "central" else 1 / 2)
     else:
-        h = positive(h, "h") * np.ones_like(x)
+        h = h * np.ones_like(x)
     steps = np.eye(d) * h[..., None, :]  # (..., d, d): row i is h_i e_i
     # Round-trip the step through x + h so the divisor is what was really added.
     xs = x[..., None, :]
@@ -148,13 +157,10 @@ def hessian(f, x, *, h=None):
     ei = e[..., :, None, :]
     ej = e[..., None, :, :]
     xs = x[..., None, None, :]
-    num = (
-        _values(f, xs + ei + ej)
-        - _values(f, xs + ei - ej)
-        - _values(f, xs - ei + ej)
-        + _values(f, xs - ei - ej)
-    )
-    hmat = num / (4 * hs[..., None, None] ** 2)
+    fv = checked_values(f)
+    with np.errstate(all="ignore"):
+        num = fv(xs + ei + ej) - fv(xs + ei - ej) - fv(xs - ei + ej) + fv(xs - ei - ej)
+        hmat = num / (4 * hs[..., None, None] ** 2)
     return 0.5 * (hmat + np.swapaxes(hmat, -1, -2))
 
 
@@ -197,7 +203,10 @@ def hessian_from_grad(grad, x, *, h=None):
         hs = positive(h, "h") * np.ones(x.shape[:-1])
     e = np.eye(x.shape[-1]) * hs[..., None, None]
     xs = x[..., None, :]
-    hmat = (np.asarray(grad(xs + e)) - np.asarray(grad(xs - e))) / (2 * hs[..., None, None])
+    with np.errstate(all="ignore"):
+        gp, gm = xs + e, xs - e
+        gp, gm = check_grad_output(grad(gp), gp, grad), check_grad_output(grad(gm), gm, grad)
+        hmat = (gp - gm) / (2 * hs[..., None, None])
     return 0.5 * (hmat + np.swapaxes(hmat, -1, -2))
 
 
@@ -208,16 +217,31 @@ def _smoothing_args(x, sigma, n, rng, antithetic):
         raise ValueError(
             f"'n' must be even with antithetic=True (samples come in pairs z, -z), got {n}."
         )
-    s = positive(sigma, "sigma", allow_array=True)
-    s = np.asarray(s, dtype=float)
+    s = _sigma_for_batch(sigma, x.shape[:-1])
+    return x, n, s[..., None], as_rng(rng)
+
+
+def _sigma_for_batch(sigma, batch):
+    """A positive ``sigma`` that broadcasts to the batch shape without widening it.
+
+    The samples are drawn for the batch of ``x``; a ``sigma`` of more runs than
+    ``x`` has would give several runs the same samples, so it is an error.
+    """
+    s = np.asarray(positive(sigma, "sigma", allow_array=True), dtype=float)
     try:
-        np.broadcast_shapes(s.shape, x.shape[:-1])
+        full = np.broadcast_shapes(s.shape, batch)
     except ValueError:
         raise ValueError(
             f"'sigma' of shape {s.shape} does not broadcast with the batch shape "
-            f"{x.shape[:-1]} of 'x'."
+            f"{batch} of 'x'."
         ) from None
-    return x, n, s[..., None], as_rng(rng)
+    if full != tuple(batch):
+        raise ValueError(
+            f"'sigma' of shape {s.shape} would widen the batch shape {tuple(batch)} of 'x' to "
+            f"{full}; the samples are drawn per point of 'x', so give 'x' that batch shape "
+            f"first (e.g. np.broadcast_to(x, {full + (-1,)!r}[:-1] + x.shape[-1:]))."
+        )
+    return s
 
 
 def _normals(rng, n, shape, antithetic):
@@ -238,9 +262,14 @@ def smoothed_finite_difference(
         \left[f(x + \delta e_i + \sigma z_k) - f(x - \delta e_i + \sigma z_k')\right]
 
     With common random numbers, :math:`z_k' = z_k` (one set of samples shared by
-    both sides and all coordinates): the noise cancels in the difference and the
-    variance stays bounded as :math:`\delta \to 0`. Without, each side draws its
-    own samples and the variance grows like :math:`1/\delta^2`. Unbiased for the
+    both sides and all coordinates): the noise cancels in the difference, and
+    for a Lipschitz ``f`` (:math:`|f(a) - f(b)| \le L |a - b|`) each term is at
+    most :math:`L` in size, so the variance stays bounded as :math:`\delta \to 0`.
+    That is not true across a jump: a sample whose two sides straddle a
+    discontinuity of height :math:`J` contributes :math:`J / (2\delta)`, with
+    probability of order :math:`\delta / \sigma`, so the variance grows like
+    :math:`1/\delta` even with common random numbers. Without them, each side
+    draws its own samples and the variance grows like :math:`1/\delta^2`. Unbiased for the
     central difference of :math:`f_\sigma`, whose bias from :math:`\nabla f_\sigma`
     is :math:`O(\delta^2)`. Cost: :math:`2 d n` evaluations.
 
@@ -280,9 +309,11 @@ def smoothed_finite_difference(
         zp = rng.standard_normal((n,) + x.shape[:-1] + (d, d))
         zm = rng.standard_normal((n,) + x.shape[:-1] + (d, d))
     sd = s[..., None]
-    plus = _values(f, xs + e + sd * zp).mean(axis=0)
-    minus = _values(f, xs - e + sd * zm).mean(axis=0)
-    return (plus - minus) / (2 * delta)
+    fv = checked_values(f)
+    with np.errstate(all="ignore"):
+        plus = fv(xs + e + sd * zp).mean(axis=0)
+        minus = fv(xs - e + sd * zm).mean(axis=0)
+        return (plus - minus) / (2 * delta)
 
 
 def score_function(f, x, *, sigma, n, rng, baseline=False, antithetic=False):
@@ -331,7 +362,8 @@ def score_function(f, x, *, sigma, n, rng, baseline=False, antithetic=False):
         raise ValueError("'n' must be at least 2 with baseline=True (leave-one-out mean).")
     if isinstance(f, Objective):  # _values_fn skips the Objective's own check of d
         as_points(x, "x", f.dim)
-    return _score(_values_fn(f), x, s, n, rng, baseline, antithetic)
+    with np.errstate(all="ignore"):
+        return _score(_values_fn(f), x, s, n, rng, baseline, antithetic)
 
 
 def _check_baseline(baseline):
@@ -352,9 +384,8 @@ def _values_fn(f):
     """``f`` as a float-valued function; skips an Objective's input checks
     (the callers have checked the points already)."""
     if isinstance(f, Objective):
-        raw = f._value
-        return lambda p: np.asarray(raw(p), dtype=float)
-    return lambda p: np.asarray(f(p), dtype=float)
+        return checked_values(f._value)
+    return checked_values(f)
 
 
 def _score(fv, x, s, n, rng, baseline, antithetic):
@@ -411,13 +442,9 @@ def reparameterization(grad, x, *, sigma, n, rng, antithetic=False):
     callable_arg(grad, "grad")
     x, n, s, rng = _smoothing_args(x, sigma, n, rng, antithetic)
     z = _normals(rng, n, x.shape, antithetic)
-    g = np.asarray(grad(x + s * z), dtype=float)
-    if g.shape != z.shape:
-        raise ValueError(
-            f"'grad' returned shape {g.shape} for points of shape {z.shape}; "
-            "it must return one gradient of shape (..., d) per point."
-        )
-    return g.mean(axis=0)
+    pts = x + s * z
+    with np.errstate(all="ignore"):
+        return check_grad_output(grad(pts), pts, grad).mean(axis=0)
 
 
 class Oracle(NamedTuple):
@@ -473,9 +500,20 @@ def oracle(f, method="score_function", **options):
         if sigma is not None:
             raise TypeError("'sigma' is not an option of 'finite_difference'.")
         d = _dim_of(f, options)
-        cost = 2 * d if options.get("scheme", "central") == "central" else d + 1
-        finite_difference(f, np.zeros(d), **options)  # check the options now
-        return Oracle(lambda x, rng, t: finite_difference(f, x, **options), cost, 0, method)
+        extra = set(options) - {"h", "scheme"}
+        if extra:
+            raise TypeError(f"unknown options for 'finite_difference': {sorted(extra)}; "
+                            "it takes 'h' and 'scheme'.")
+        scheme = options.get("scheme", "central")
+        if scheme not in ("central", "forward", "backward"):
+            raise ValueError(
+                f"'scheme' must be 'central', 'forward' or 'backward', got {scheme!r}."
+            )
+        if options.get("h") is not None:
+            positive(options["h"], "h")
+        cost = 2 * d if scheme == "central" else d + 1
+        fv = checked_values(f)  # checked once, kept across steps (f is not called here)
+        return Oracle(lambda x, rng, t: finite_difference(fv, x, **options), cost, 0, method)
     estimators = {
         "smoothed_finite_difference": smoothed_finite_difference,
         "score_function": score_function,
@@ -490,8 +528,23 @@ def oracle(f, method="score_function", **options):
         raise TypeError(f"'sigma' is required for {method!r}.")
     if "n" not in options:
         raise TypeError(f"'n' (samples per step) is required for {method!r}.")
+    allowed = {"smoothed_finite_difference": {"n", "delta", "common_random_numbers"},
+               "score_function": {"n", "baseline", "antithetic"},
+               "reparameterization": {"n", "antithetic"}}[method]
+    if set(options) - allowed:
+        raise TypeError(f"unknown options for {method!r}: {sorted(set(options) - allowed)}; "
+                        f"it takes 'sigma' and {sorted(allowed)}.")
+    if method == "smoothed_finite_difference":
+        if "delta" not in options:
+            raise TypeError("'delta' (the finite-difference step) is required for "
+                            "'smoothed_finite_difference'.")
+        positive(options["delta"], "delta")
+    if options.get("antithetic") and count(options["n"], "n") % 2:
+        raise ValueError(
+            f"'n' must be even with antithetic=True (samples come in pairs z, -z), got {options['n']}."
+        )
     est = estimators[method]
-    target = _analytic_grad(f) if method == "reparameterization" else f
+    target = _analytic_grad(f) if method == "reparameterization" else checked_values(f)
     sig = sigma if callable(sigma) else positive(sigma, "sigma", allow_array=True)
     n = count(options["n"], "n")
     if method == "score_function" and not callable(sig):
@@ -501,7 +554,10 @@ def oracle(f, method="score_function", **options):
             raise TypeError(f"unknown options for 'score_function': {sorted(extra)}.")
         antithetic = bool(options.get("antithetic", False))
         baseline = _check_baseline(options.get("baseline", False))
-        _smoothing_args(np.zeros(1), sig, n, 0, antithetic)
+        if antithetic and n % 2:
+            raise ValueError(
+                f"'n' must be even with antithetic=True (samples come in pairs z, -z), got {n}."
+            )
         if baseline is True and n < 2 and not antithetic:
             raise ValueError("'n' must be at least 2 with baseline=True (leave-one-out mean).")
         s_col = np.asarray(sig, dtype=float)[..., None]
@@ -509,9 +565,13 @@ def oracle(f, method="score_function", **options):
 
         dim = f.dim if isinstance(f, Objective) else None
 
+        per_run = s_col.ndim > 1
+
         def fast(x, rng, t):
             if dim is not None and x.shape[-1] != dim:
                 as_points(x, "x", dim)  # raises, naming 'x' and d
+            if per_run:
+                _sigma_for_batch(sig, x.shape[:-1])
             return _score(fv, x, s_col, n, as_rng(rng), baseline, antithetic)
 
         return Oracle(fast, n, 0, method)

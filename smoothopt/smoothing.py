@@ -23,23 +23,34 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_points, as_rng, callable_arg, count
+from ._checks import as_points, as_rng, callable_arg, checked_values, count
 
 __all__ = ["monte_carlo", "quadrature", "gauss_hermite"]
 
 
-def _sigma_array(sigma, batch_shape, allow_zero=False):
-    s = np.asarray(sigma, dtype=float)
+def _sigma_array(sigma, batch_shape, allow_zero=False, widen=True):
+    if isinstance(sigma, (bool, str, bytes)):
+        raise TypeError(f"'sigma' must be a number or an array of numbers, got {sigma!r}.")
+    try:
+        s = np.asarray(sigma, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"'sigma' must be a number or an array, got {type(sigma).__name__}.") from None
     ok = np.all(np.isfinite(s)) and (np.all(s >= 0) if allow_zero else np.all(s > 0))
     if not ok:
         raise ValueError(f"'sigma' must be positive and finite, got {sigma!r}.")
     try:
-        np.broadcast_shapes(s.shape, batch_shape)
+        full = np.broadcast_shapes(s.shape, batch_shape)
     except ValueError:
         raise ValueError(
             f"'sigma' of shape {s.shape} does not broadcast with the batch shape "
             f"{batch_shape} of 'x'."
         ) from None
+    if not widen and full != tuple(batch_shape):
+        raise ValueError(
+            f"'sigma' of shape {s.shape} would widen the batch shape {tuple(batch_shape)} of 'x' "
+            f"to {full}; the samples are drawn per point of 'x', so several sigmas would share "
+            "them. Give 'x' the full batch shape first (np.broadcast_to)."
+        )
     return s[..., None]  # broadcast against the coordinate axis
 
 
@@ -60,7 +71,8 @@ def monte_carlo(f, x, *, sigma, n, rng, stderr=False):
     x : array_like, shape (..., d)
         Where to smooth; every batch entry gets its own samples.
     sigma : float or array_like
-        Smoothing width, positive; an array broadcasts with ``x.shape[:-1]``.
+        Smoothing width, positive; an array broadcasts to ``x.shape[:-1]``
+        (it may not widen it: the samples are drawn per point of ``x``).
     n : int
         Samples per point.
     rng : numpy.random.Generator or int
@@ -82,12 +94,13 @@ def monte_carlo(f, x, *, sigma, n, rng, stderr=False):
     callable_arg(f, "f")
     x = as_points(x, "x")
     n = count(n, "n", 2 if stderr else 1)
-    s = _sigma_array(sigma, x.shape[:-1])
+    s = _sigma_array(sigma, x.shape[:-1], widen=False)
     z = as_rng(rng).standard_normal((n,) + x.shape)
-    vals = np.asarray(f(x + s * z), dtype=float)
-    est = vals.mean(axis=0)
-    if stderr:
-        return est, vals.std(axis=0, ddof=1) / np.sqrt(n)
+    with np.errstate(all="ignore"):
+        vals = checked_values(f)(x + s * z)
+        est = vals.mean(axis=0)
+        if stderr:
+            return est, vals.std(axis=0, ddof=1) / np.sqrt(n)
     return est
 
 
@@ -103,6 +116,11 @@ def gauss_hermite(order, d):
     3.0
     """
     order = count(order, "order")
+    if order > 300:  # numpy's hermegauss overflows beyond about 350 nodes
+        raise ValueError(
+            f"'order' must be at most 300 (the Gauss-Hermite weights underflow beyond), got "
+            f"{order}; for a rougher f use smoothopt.smoothing.monte_carlo."
+        )
     d = count(d, "d")
     if order**d > 4_000_000:
         raise ValueError(
@@ -136,7 +154,8 @@ def quadrature(f, x, *, sigma, order=20):
         ``f(points) -> values`` for points of shape ``(..., d)``.
     x : array_like, shape (..., d)
     sigma : float or array_like
-        Positive width; an array broadcasts with ``x.shape[:-1]``.
+        Positive width; an array broadcasts with ``x.shape[:-1]`` (and may widen
+        it: the rule is deterministic, so one call can smooth at several widths).
     order : int
         Nodes per coordinate.
 
@@ -156,5 +175,5 @@ def quadrature(f, x, *, sigma, order=20):
     nodes, weights = gauss_hermite(order, x.shape[-1])
     # Points of shape (..., K, d): every batch entry against every node.
     pts = x[..., None, :] + s[..., None, :] * nodes
-    vals = np.asarray(f(pts), dtype=float)
-    return vals @ weights
+    with np.errstate(all="ignore"):
+        return checked_values(f)(pts) @ weights
