@@ -132,7 +132,7 @@ _POINTWISE_HINT = (
 
 def describe(fn, name):
     """``'f' (my_function)``: the argument and the callable's own name."""
-    own = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    own = getattr(fn, "__name__", None) or getattr(fn, "__qualname__", None)
     if own is None:
         own = type(fn).__name__
     return f"'{name}' ({own})"

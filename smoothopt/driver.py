@@ -579,6 +579,8 @@ def _oracle(f, grad):
 
 def _arity(fn):
     """2 if ``fn`` can be called as ``fn(x, rng)``, else 1 if as ``fn(x)``, else 0."""
+    if isinstance(fn, np.vectorize):
+        fn = fn.pyfunc
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):  # no signature (some builtins): assume grad(x)
