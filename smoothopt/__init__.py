@@ -10,8 +10,13 @@ The library behind the book *Optimizing Bad Objective Functions*:
   the smoothed gradient;
 - :mod:`smoothopt.optimizers`: update rules as ``init``/``update`` pairs;
 - :func:`smoothopt.minimize`: the one loop, batched over any number of starts;
+- :mod:`smoothopt.heuristics`: random search, hill climbing, simulated annealing
+  (also as ask/tell objects) and restarts;
+- :mod:`smoothopt.variational`: variational optimization and NES (also ask/tell);
 - :mod:`smoothopt.analysis`: basins of attraction and critical points;
-- :mod:`smoothopt.plotting` (needs matplotlib): landscapes, paths, animations.
+- :mod:`smoothopt.mlp`: a small multilayer perceptron as an objective;
+- :mod:`smoothopt.plotting` (needs matplotlib, imported on first use): landscapes,
+  paths, animations.
 
 >>> import numpy as np
 >>> import smoothopt as so
@@ -23,6 +28,8 @@ The library behind the book *Optimizing Bad Objective Functions*:
 
 from . import analysis, estimators, heuristics, objectives, optimizers, smoothing, variational
 from .driver import Result, minimize
+from . import mlp
+from .driver import MinimizeState, Progress
 
 __all__ = [
     "analysis",
@@ -34,5 +41,19 @@ __all__ = [
     "variational",
     "minimize",
     "Result",
+    "mlp",
+    "plotting",
+    "MinimizeState",
+    "Progress",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # plotting needs matplotlib, an optional dependency: import it on first use, so that
+    # `import smoothopt` stays fast and works without it, and `smoothopt.plotting` still works.
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module 'smoothopt' has no attribute {name!r}")

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._typing import Array, ArrayLike, Fn, Schedule, Seed
 from ._checks import as_points, positive
 from .estimators import finite_difference, hessian, hessian_from_grad
 
@@ -41,7 +42,7 @@ class Minima(NamedTuple):
     values: np.ndarray | None
 
 
-def basins(x, f=None, *, tol=1e-3):
+def basins(x: ArrayLike, f: Fn | None = None, *, tol: float = 1e-3) -> Minima:
     r"""Group end points into distinct minima (basins of attraction).
 
     Two end points belong to the same minimum when a chain of end points, each
@@ -138,7 +139,8 @@ class CriticalPoints(NamedTuple):
     gradient_norm: np.ndarray
 
 
-def classify_critical_points(f, x, *, tol=1e-6, h=None):
+def classify_critical_points(f: Fn, x: ArrayLike, *, tol: float = 1e-6,
+                             h: float | None = None) -> CriticalPoints:
     r"""Classify critical points by the eigenvalues of the Hessian.
 
     All eigenvalues :math:`> \mathrm{tol}`: a minimum; all :math:`< -\mathrm{tol}`:

@@ -362,7 +362,8 @@ class MinimizeState(NamedTuple):
 
 
 def minimize(f: Callable, x0: Any, optimizer: Optimizer, *, steps: int,
-             grad: Optional[Callable] = None, rng: Any = None, max_norm: float = 1e8,
+             grad: Union[Callable[..., Any], Oracle, None] = None, rng: Any = None,
+             max_norm: float = 1e8,
              record: Record = "path", state: Optional[MinimizeState] = None,
              callback: Optional[Callable[[Progress], Any]] = None) -> Result:
     r"""Run ``optimizer`` from every start in ``x0`` for ``steps`` steps.

@@ -26,10 +26,11 @@ array([2., 4.])
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from ._typing import Array, ArrayLike, Fn, Schedule, Seed
 from ._checks import (as_points, as_rng, callable_arg, check_grad_output, checked_values, count,
                       positive)
 from .objectives import Objective
@@ -58,7 +59,8 @@ def _values(f, pts):
     return checked_values(f)(pts)
 
 
-def finite_difference(f, x, *, h=None, scheme="central"):
+def finite_difference(f: Fn, x: ArrayLike, *, h: float | None = None,
+                      scheme: str = "central") -> Array:
     r"""Finite-difference gradient of ``f`` at ``x``.
 
     .. math::
@@ -124,7 +126,7 @@ def _finite_difference(f, x, h, scheme):
     return (f0 - _values(f, xs - hp)) / hi
 
 
-def hessian(f, x, *, h=None):
+def hessian(f: Fn, x: ArrayLike, *, h: float | None = None) -> Array:
     r"""Central finite-difference Hessian of ``f`` at ``x``.
 
     .. math::
@@ -164,7 +166,7 @@ def hessian(f, x, *, h=None):
     return 0.5 * (hmat + np.swapaxes(hmat, -1, -2))
 
 
-def hessian_from_grad(grad, x, *, h=None):
+def hessian_from_grad(grad: Fn, x: ArrayLike, *, h: float | None = None) -> Array:
     r"""Hessian as the central finite difference of an analytic gradient.
 
     .. math::
@@ -252,8 +254,9 @@ def _normals(rng, n, shape, antithetic):
 
 
 def smoothed_finite_difference(
-    f, x, *, sigma, n, delta, rng, common_random_numbers=True
-):
+    f: Fn, x: ArrayLike, *, sigma: ArrayLike, n: int, delta: float, rng: Seed,
+    common_random_numbers: bool = True
+) -> Array:
     r"""Central finite differences of the Monte Carlo estimate of :math:`f_\sigma`.
 
     .. math::
@@ -316,7 +319,8 @@ def smoothed_finite_difference(
         return (plus - minus) / (2 * delta)
 
 
-def score_function(f, x, *, sigma, n, rng, baseline=False, antithetic=False):
+def score_function(f: Fn, x: ArrayLike, *, sigma: ArrayLike, n: int, rng: Seed,
+                   baseline: bool | float = False, antithetic: bool = False) -> Array:
     r"""Score-function (REINFORCE, log-derivative) estimate of :math:`\nabla f_\sigma`.
 
     .. math::
@@ -404,7 +408,8 @@ def _score(fv, x, s, n, rng, baseline, antithetic):
     return (vals[..., None] * z).sum(axis=0) / (n * s)
 
 
-def reparameterization(grad, x, *, sigma, n, rng, antithetic=False):
+def reparameterization(grad: Fn, x: ArrayLike, *, sigma: ArrayLike, n: int, rng: Seed,
+                       antithetic: bool = False) -> Array:
     r"""Reparameterization (pathwise) estimate of :math:`\nabla f_\sigma`.
 
     .. math::
@@ -459,11 +464,11 @@ class Oracle(NamedTuple):
     njev: int
     name: str
 
-    def __call__(self, x, rng=None, t=0):
+    def __call__(self, x: Array, rng: Any = None, t: int = 0) -> Any:
         return self.fn(x, rng, t)
 
 
-def oracle(f, method="score_function", **options):
+def oracle(f: Fn, method: str = "score_function", **options: Any) -> Oracle:
     r"""Wrap an estimator as the gradient oracle :func:`smoothopt.minimize` calls.
 
     Parameters
@@ -610,7 +615,7 @@ def _dim_of(f, options):
     return dim
 
 
-def geometric_schedule(start, stop, steps):
+def geometric_schedule(start: float, stop: float, steps: int) -> Callable[[Any], Any]:
     r"""A schedule ``t -> value`` falling geometrically from ``start`` to ``stop``.
 
     .. math::

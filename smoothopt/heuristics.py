@@ -32,11 +32,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-from typing import NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
+from ._typing import Array, ArrayLike, Fn, Schedule, Seed
 from ._checks import as_points, as_rng, callable_arg, count, describe, positive, schedule_value
+from .optimizers import Optimizer
 from .driver import Result, drive as _drive, make_result, minimize, resume_rng
 
 __all__ = [
@@ -57,7 +59,7 @@ __all__ = [
 
 
 # -- temperature schedules -----------------------------------------------------
-def geometric_cooling(T0, rate=0.99, T_min=None):
+def geometric_cooling(T0: float, rate: float = 0.99, T_min: float | None = None) -> Callable[[float], float]:
     r"""The geometric schedule :math:`T_t = \max(T_{\min}, T_0\, r^t)` (the usual choice in practice).
 
     :math:`r^t` underflows to 0 for large ``t`` (at ``t = 74,141`` for ``r = 0.99``);
@@ -81,7 +83,7 @@ def geometric_cooling(T0, rate=0.99, T_min=None):
     return schedule
 
 
-def logarithmic_cooling(T0):
+def logarithmic_cooling(T0: float) -> Callable[[float], float]:
     r"""The logarithmic schedule :math:`T_t = T_0 / \log(t + 2)`.
 
     The slow cooling under which annealing provably finds a global minimum as
@@ -95,7 +97,7 @@ def logarithmic_cooling(T0):
     return lambda t: T0 / math.log(_step(t) + 2)
 
 
-def linear_cooling(T0, steps, T_min=1e-3):
+def linear_cooling(T0: float, steps: int, T_min: float = 1e-3) -> Callable[[float], float]:
     r"""The linear schedule :math:`T_t = \max(T_{\min}, T_0 (1 - t/\text{steps}))`.
 
     >>> linear_cooling(2.0, 100)(50)
@@ -198,8 +200,9 @@ class HillClimbing:
     _temperature = None
     _name = "hill_climbing"
 
-    def __init__(self, x0, *, step_size, rng=None, neighbourhood="gaussian", max_norm=1e8,
-                 state=None, dim=None):
+    def __init__(self, x0: ArrayLike | None, *, step_size: ArrayLike, rng: Seed | None = None,
+                 neighbourhood: str | Fn = "gaussian", max_norm: float = 1e8,
+                 state: LocalSearchState | None = None, dim: int | None = None) -> None:
         if state is not None and not isinstance(state, LocalSearchState):
             raise TypeError(f"'state' must be a LocalSearchState (res.state), got {type(state).__name__}.")
         if x0 is None and state is not None:
@@ -232,12 +235,12 @@ class HillClimbing:
         return self.diverged_at < 0
 
     @property
-    def state(self):
+    def state(self) -> LocalSearchState:
         return LocalSearchState(self.t, self.x.copy(), self.fun.copy(), self.x_best.copy(),
                                 self.fun_best.copy(), self.diverged_at.copy(),
                                 copy.deepcopy(self._rng))
 
-    def ask(self):
+    def ask(self) -> Array:
         """The points to evaluate next, shape ``(..., d)``: the starts first, then proposals."""
         if not self.started:
             prop = self.x.copy()
@@ -254,7 +257,7 @@ class HillClimbing:
         self._asked = prop
         return prop
 
-    def tell(self, points, values):
+    def tell(self, points: ArrayLike, values: ArrayLike) -> None:
         """Take the values at ``points`` (those from the last :meth:`ask`) and move."""
         if self._asked is None:
             raise RuntimeError("tell() must follow ask(): call ask() for the points first.")
@@ -326,8 +329,10 @@ class SimulatedAnnealing(HillClimbing):
 
     _name = "simulated_annealing"
 
-    def __init__(self, x0, *, step_size, temperature, rng=None, neighbourhood="gaussian",
-                 max_norm=1e8, state=None, dim=None):
+    def __init__(self, x0: ArrayLike | None, *, step_size: ArrayLike, temperature: Schedule,
+                 rng: Seed | None = None, neighbourhood: str | Fn = "gaussian",
+                 max_norm: float = 1e8, state: LocalSearchState | None = None,
+                 dim: int | None = None) -> None:
         super().__init__(x0, step_size=step_size, rng=rng, neighbourhood=neighbourhood,
                          max_norm=max_norm, state=state, dim=dim)
         if temperature is None:
@@ -359,7 +364,8 @@ class RandomSearch:
 
     _name = "random_search"
 
-    def __init__(self, x0, *, bounds, rng=None, state=None, dim=None):
+    def __init__(self, x0: ArrayLike | None, *, bounds: ArrayLike, rng: Seed | None = None,
+                 state: RandomSearchState | None = None, dim: int | None = None) -> None:
         if x0 is None and state is not None:
             x0 = state.x
         x = as_points(x0, "x0", dim, finite=state is None)
@@ -388,10 +394,10 @@ class RandomSearch:
         return np.where(np.isfinite(self.fun), -1, self.t)
 
     @property
-    def state(self):
+    def state(self) -> RandomSearchState:
         return RandomSearchState(self.t, self.x.copy(), self.fun.copy(), copy.deepcopy(self._rng))
 
-    def ask(self):
+    def ask(self) -> Array:
         if not self.started:
             self._asked = self.x.copy()
         else:
@@ -399,7 +405,7 @@ class RandomSearch:
             self._asked = b[:, 0] + (b[:, 1] - b[:, 0]) * self._rng.random(self.x.shape)
         return self._asked
 
-    def tell(self, points, values):
+    def tell(self, points: ArrayLike, values: ArrayLike) -> None:
         if self._asked is None:
             raise RuntimeError("tell() must follow ask(): call ask() for the points first.")
         y = self._asked if points is self._asked else as_points(points, "points")
@@ -429,7 +435,9 @@ def _result(f, search, rec, nit, stopped, start_evals, name):
 
 
 # -- the three heuristics ---------------------------------------------------------
-def random_search(f, x0, *, steps, rng, bounds=None, record="path", state=None, callback=None):
+def random_search(f: Fn, x0: ArrayLike, *, steps: int, rng: Seed | None,
+                  bounds: ArrayLike | None = None, record: str | int = "path",
+                  state: RandomSearchState | None = None, callback: Fn | None = None) -> Result:
     r"""Pure random search: draw points uniformly in a box, keep the best.
 
     .. math::
@@ -479,8 +487,10 @@ def random_search(f, x0, *, steps, rng, bounds=None, record="path", state=None, 
     return _result(f, search, rec, nit, stopped, start, "random_search")
 
 
-def hill_climbing(f, x0, *, steps, step_size, rng, neighbourhood="gaussian", max_norm=1e8,
-                  record="path", state=None, callback=None):
+def hill_climbing(f: Fn, x0: ArrayLike, *, steps: int, step_size: ArrayLike, rng: Seed | None,
+                  neighbourhood: str | Fn = "gaussian", max_norm: float = 1e8,
+                  record: str | int = "path", state: LocalSearchState | None = None,
+                  callback: Fn | None = None) -> Result:
     r"""Stochastic hill climbing ("descending" here): move to a random neighbour if it is no worse.
 
     .. math::
@@ -531,9 +541,11 @@ def hill_climbing(f, x0, *, steps, step_size, rng, neighbourhood="gaussian", max
     return _result(f, search, rec, nit, stopped, start, "hill_climbing")
 
 
-def simulated_annealing(f, x0, *, steps, step_size, temperature, rng,
-                        neighbourhood="gaussian", max_norm=1e8, record="path", state=None,
-                        callback=None):
+def simulated_annealing(f: Fn, x0: ArrayLike, *, steps: int, step_size: ArrayLike,
+                        temperature: Schedule, rng: Seed | None,
+                        neighbourhood: str | Fn = "gaussian", max_norm: float = 1e8,
+                        record: str | int = "path", state: LocalSearchState | None = None,
+                        callback: Fn | None = None) -> Result:
     r"""Simulated annealing (Kirkpatrick et al., 1983): Metropolis moves under a falling temperature.
 
     .. math::
@@ -591,7 +603,7 @@ def simulated_annealing(f, x0, *, steps, step_size, temperature, rng,
 
 
 # -- restarts ----------------------------------------------------------------------
-def best_of(result, f=None):
+def best_of(result: Result, f: Fn | None = None) -> Result:
     r"""Reduce a :class:`~smoothopt.Result` over its restart axis (the last batch axis).
 
     For a result on starts of shape ``(..., k, d)`` (``k`` restarts per run),
@@ -664,8 +676,9 @@ def best_of(result, f=None):
                       None if values is None else pick(values, lead=1))
 
 
-def restarts(f, x0, optimizer, *, steps, grad=None, rng=None, max_norm=1e8, record="path",
-             callback=None):
+def restarts(f: Fn, x0: ArrayLike, optimizer: Optimizer, *, steps: int, grad: Fn | None = None,
+             rng: Seed | None = None, max_norm: float = 1e8, record: str | int = "path",
+             callback: Fn | None = None) -> Result:
     r"""Random restarts: run :func:`smoothopt.minimize` from ``k`` starts per run, keep the best.
 
     .. math::

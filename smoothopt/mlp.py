@@ -27,10 +27,11 @@ train it; :meth:`MLP.minibatch_grad` gives the stochastic gradient oracle.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._typing import Array, ArrayLike, Fn, Schedule, Seed
 from ._checks import as_rng, count, nonnegative
 
 __all__ = ["MLP", "Layer"]
@@ -75,7 +76,9 @@ class MLP:
         Slices of each hidden layer and of the output layer (last) in ``theta``.
     """
 
-    def __init__(self, X, y, hidden=(16, 8), *, power_layer=-1, alpha=1e-3, leak=0.01, n_classes=None):
+    def __init__(self, X: ArrayLike, y: ArrayLike, hidden: tuple[int, ...] = (16, 8), *,
+                 power_layer: int | None = -1, alpha: float = 1e-3, leak: float = 0.01,
+                 n_classes: int | None = None) -> None:
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[0] == 0:
             raise ValueError(f"'X' must have shape (N, d_in) with N >= 1, got shape {X.shape}.")
@@ -119,7 +122,7 @@ class MLP:
         self.has_grad = True
 
     # -- parameters --------------------------------------------------------
-    def init(self, rng, n_range=(1.4, 2.0)):
+    def init(self, rng: Seed, n_range: tuple[float, float] = (1.4, 2.0)) -> Array:
         """A random starting point: He-scaled Gaussian weights, zero biases, ``n ~ U(n_range)``."""
         rng = as_rng(rng)
         theta = np.zeros(self.dim)
@@ -193,7 +196,7 @@ class MLP:
         return loss, g
 
     # -- the objective interface ---------------------------------------------
-    def __call__(self, theta):
+    def __call__(self, theta: ArrayLike) -> Array:
         """Full-data loss at ``theta`` of shape ``(..., dim)``; returns shape ``(...)``."""
         theta = self._theta(theta)
         out = np.empty(theta.shape[:-1])
@@ -202,7 +205,7 @@ class MLP:
                 out[i] = self._loss_and_grad(theta[i], want_grad=False)[0]
         return out
 
-    def grad(self, theta):
+    def grad(self, theta: ArrayLike) -> Array:
         """Full-data gradient at ``theta`` of shape ``(..., dim)``; returns the same shape."""
         theta = self._theta(theta)
         out = np.empty(theta.shape)
@@ -210,7 +213,7 @@ class MLP:
             out[i] = self._loss_and_grad(theta[i])[1]
         return out
 
-    def minibatch_grad(self, batch_size):
+    def minibatch_grad(self, batch_size: int) -> Fn:
         r"""A stochastic gradient oracle ``grad(theta, rng)`` for :func:`smoothopt.minimize`.
 
         Each run draws its own minibatch of ``batch_size`` examples (with replacement) at every
@@ -229,7 +232,7 @@ class MLP:
 
         return oracle
 
-    def predict(self, theta, X):
+    def predict(self, theta: ArrayLike, X: ArrayLike) -> Any:
         """Predicted class labels for inputs ``X`` of shape ``(M, d_in)``."""
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.X.shape[1]:
@@ -237,7 +240,7 @@ class MLP:
         with np.errstate(all="ignore"):
             return np.argmax(self.forward(theta, X)[0], axis=1)
 
-    def accuracy(self, theta, X, y):
+    def accuracy(self, theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> float:
         """Fraction of ``X`` classified as ``y``."""
         return float(np.mean(self.predict(theta, X) == np.asarray(y)))
 

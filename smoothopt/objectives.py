@@ -34,6 +34,7 @@ from typing import Callable
 
 import numpy as np
 
+from ._typing import Array, ArrayLike, Fn, Schedule, Seed
 from ._checks import as_points
 
 __all__ = ["Objective", "NotAvailableError", "get", "names", "pointwise"]
@@ -76,17 +77,17 @@ class Objective:
         dim: int,
         value: Callable,
         *,
-        bounds,
+        bounds: ArrayLike,
         formula: str,
         grad: Callable | None = None,
         smoothed: Callable | None = None,
         smoothed_grad: Callable | None = None,
-        minimizers=None,
+        minimizers: ArrayLike | None = None,
         smooth: bool = True,
         convex: bool = False,
         no_grad: str | None = None,
         description: str = "",
-    ):
+    ) -> None:
         self.name = name
         self.dim = int(dim)
         self._value = value
@@ -102,7 +103,7 @@ class Objective:
         self._no_grad = no_grad
 
     # -- evaluation -------------------------------------------------------
-    def __call__(self, x):
+    def __call__(self, x: ArrayLike) -> Array:
         """Value at points ``x`` of shape ``(..., d)``; returns shape ``(...)``."""
         return self._value(as_points(x, "x", self.dim))
 
@@ -117,13 +118,13 @@ class Objective:
         return self._smoothed is not None
 
     @property
-    def minimum(self):
+    def minimum(self) -> float | None:
         """The global minimum value, or ``None`` when no minimizer is known."""
         if self.minimizers is None:
             return None
         return float(np.min(self(self.minimizers)))
 
-    def grad(self, x):
+    def grad(self, x: ArrayLike) -> Array:
         """Gradient at ``x`` of shape ``(..., d)``; returns shape ``(..., d)``."""
         if self._grad is None:
             raise NotAvailableError(
@@ -131,7 +132,7 @@ class Objective:
             )
         return self._grad(as_points(x, "x", self.dim))
 
-    def smoothed(self, x, sigma):
+    def smoothed(self, x: ArrayLike, sigma: ArrayLike) -> Array:
         r"""Exact Gaussian smoothing :math:`\mathbb{E} f(x + \sigma z)`.
 
         ``sigma`` is a non-negative number or an array broadcastable to the
@@ -142,7 +143,7 @@ class Objective:
         x = as_points(x, "x", self.dim)
         return self._smoothed(x, _sigma(sigma, x))
 
-    def smoothed_grad(self, x, sigma):
+    def smoothed_grad(self, x: ArrayLike, sigma: ArrayLike) -> Array:
         r"""Gradient of the exact Gaussian smoothing, shape ``(..., d)``."""
         if self._smoothed_grad is None:
             raise NotAvailableError(self._no_smoothing_message())
@@ -173,7 +174,7 @@ def _sigma(sigma, x):
     return s
 
 
-def pointwise(f: Callable, *, name: str | None = None) -> Callable:
+def pointwise(f: Fn, *, name: str | None = None) -> Callable[[ArrayLike], Array]:
     r"""Turn a function of one point, ``f(x) -> float`` for ``x`` of shape ``(d,)``, into a batched one.
 
     The library calls objectives on whole batches of points, shape ``(..., d)``,
@@ -300,7 +301,7 @@ def _wavy_bowl_smoothed_grad(x, sigma):
     return _stack(gx, gy)
 
 
-def wavy_bowl():
+def wavy_bowl() -> Objective:
     r"""The multimodal two-parameter homework function, as a loss.
 
     .. math::
@@ -325,7 +326,7 @@ def wavy_bowl():
     )
 
 
-def quantized_wavy_bowl():
+def quantized_wavy_bowl() -> Objective:
     r"""The homework's quantized objective, as a loss.
 
     .. math::
@@ -429,7 +430,7 @@ def _sinc_grad(x):
     return -np.where(small, series, exact)[..., None]
 
 
-def sinc():
+def sinc() -> Objective:
     r"""Negated normalized sinc, a 1-D function with many local minima.
 
     .. math::
@@ -456,7 +457,7 @@ def sinc():
     )
 
 
-def floored_sinc():
+def floored_sinc() -> Objective:
     r"""The floored 1-D hard function of the blog post, negated.
 
     .. math::
@@ -488,7 +489,7 @@ def floored_sinc():
     )
 
 
-def bowl(dim=2):
+def bowl(dim: int = 2) -> Objective:
     r"""The sphere function, the archetypal convex objective.
 
     .. math::
@@ -518,7 +519,7 @@ def _ripple_grad(x):
     return np.where((r > 0)[..., None], (np.cos(r) / safe)[..., None] * x, 0.0)
 
 
-def ripple():
+def ripple() -> Objective:
     r"""Concentric ripples with a cone-shaped local minimum at the origin.
 
     .. math::
@@ -544,7 +545,7 @@ def ripple():
     )
 
 
-def monkey_saddle():
+def monkey_saddle() -> Objective:
     r"""The monkey saddle, a degenerate critical point with three valleys.
 
     .. math::
@@ -575,7 +576,7 @@ def monkey_saddle():
     )
 
 
-def matyas():
+def matyas() -> Objective:
     r"""The Matyas "taco": a convex, ill-conditioned quadratic.
 
     .. math::
@@ -643,7 +644,7 @@ def _easom_smoothed_grad(x, s):
     return _stack(-dx * fy, -fx * dy)
 
 
-def easom():
+def easom() -> Objective:
     r"""Easom: a flat plateau with one narrow deep well at :math:`(\pi, \pi)`.
 
     .. math::
@@ -697,7 +698,7 @@ def _nightmare_smoothed(x, s, want_grad=False):
     return grad if want_grad else val
 
 
-def nightmare():
+def nightmare() -> Objective:
     r"""The lecture's "nightmare": Gaussian wells, a hill and a ridge.
 
     .. math::
@@ -729,7 +730,7 @@ def nightmare():
     )
 
 
-def quartic():
+def quartic() -> Objective:
     r"""The pen-and-paper quartic of the lecture.
 
     .. math::
@@ -754,7 +755,7 @@ def quartic():
     )
 
 
-def wiggly_parabola():
+def wiggly_parabola() -> Objective:
     r"""A parabola with fast wiggles: many shallow local minima.
 
     .. math::
@@ -792,7 +793,7 @@ def _step_smoothed_grad(x, s):
     return g[..., None]
 
 
-def step():
+def step() -> Objective:
     r"""The unit step, the simplest objective with no useful gradient.
 
     .. math::
@@ -839,7 +840,7 @@ def _rosen_smoothed_grad(x, s):
     return g
 
 
-def rosenbrock(dim=2):
+def rosenbrock(dim: int = 2) -> Objective:
     r"""Rosenbrock's banana valley.
 
     .. math::
@@ -863,7 +864,7 @@ def rosenbrock(dim=2):
     )
 
 
-def rastrigin(dim=2):
+def rastrigin(dim: int = 2) -> Objective:
     r"""Rastrigin: a bowl with a regular lattice of local minima.
 
     .. math::
@@ -897,7 +898,7 @@ def rastrigin(dim=2):
     )
 
 
-def ackley(dim=2):
+def ackley(dim: int = 2) -> Objective:
     r"""Ackley: a nearly flat outer region around a sharp central funnel.
 
     .. math::
@@ -961,7 +962,7 @@ _GALLERY = {
 _SCALABLE = {"bowl", "rosenbrock", "rastrigin", "ackley"}
 
 
-def names():
+def names() -> list[str]:
     """The names of the gallery's objectives, in gallery order.
 
     >>> "wavy_bowl" in names()
@@ -970,7 +971,7 @@ def names():
     return list(_GALLERY)
 
 
-def get(name, dim=None):
+def get(name: str, dim: int | None = None) -> Objective:
     """Build the gallery objective ``name`` (``dim`` for the scalable ones).
 
     Parameters

@@ -22,6 +22,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ._typing import Array, ArrayLike, Fn, Schedule, Seed
 from ._checks import nonnegative, positive, schedule_value, unit_interval
 
 __all__ = [
@@ -98,7 +99,7 @@ class AdamState(NamedTuple):
     v: np.ndarray  # second moment
 
 
-def sgd(lr) -> Optimizer:
+def sgd(lr: Schedule) -> Optimizer:
     r"""Plain gradient descent.
 
     .. math::
@@ -127,7 +128,7 @@ def sgd(lr) -> Optimizer:
     return Optimizer(init, update, "sgd")
 
 
-def momentum(lr, beta=0.9) -> Optimizer:
+def momentum(lr: Schedule, beta: float = 0.9) -> Optimizer:
     r"""Heavy-ball momentum (Polyak, 1964).
 
     .. math::
@@ -165,7 +166,7 @@ def momentum(lr, beta=0.9) -> Optimizer:
     return Optimizer(init, update, "momentum")
 
 
-def nesterov(lr, beta=0.9) -> Optimizer:
+def nesterov(lr: Schedule, beta: float = 0.9) -> Optimizer:
     r"""Nesterov's accelerated gradient, in the look-ahead-free form.
 
     Nesterov evaluates the gradient at the look-ahead point
@@ -202,7 +203,7 @@ def nesterov(lr, beta=0.9) -> Optimizer:
     return Optimizer(init, update, "nesterov")
 
 
-def adagrad(lr, eps=1e-8) -> Optimizer:
+def adagrad(lr: Schedule, eps: float = 1e-8) -> Optimizer:
     r"""AdaGrad (Duchi, Hazan and Singer, 2011): per-coordinate step sizes.
 
     .. math::
@@ -228,7 +229,7 @@ def adagrad(lr, eps=1e-8) -> Optimizer:
     return Optimizer(init, update, "adagrad")
 
 
-def rmsprop(lr, decay=0.9, eps=1e-8) -> Optimizer:
+def rmsprop(lr: Schedule, decay: float = 0.9, eps: float = 1e-8) -> Optimizer:
     r"""RMSProp (Tieleman and Hinton, 2012): AdaGrad with a forgetting average.
 
     .. math::
@@ -254,7 +255,7 @@ def rmsprop(lr, decay=0.9, eps=1e-8) -> Optimizer:
     return Optimizer(init, update, "rmsprop")
 
 
-def adam(lr, b1=0.9, b2=0.999, eps=1e-8) -> Optimizer:
+def adam(lr: Schedule, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> Optimizer:
     r"""Adam (Kingma and Ba, 2015): momentum plus RMSProp, bias-corrected.
 
     .. math::

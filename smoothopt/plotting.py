@@ -22,7 +22,7 @@ try:
     from matplotlib import animation as _animation
 except ImportError as exc:  # pragma: no cover
     raise ImportError(
-        "smoothopt.plotting needs matplotlib: pip install 'smoothopt[plot]'"
+        "smoothopt.plotting needs matplotlib: pip install matplotlib (or '.[plot]' from the clone)"
     ) from exc
 
 __all__ = [

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import Any
+
+from ._typing import Array, ArrayLike, Fn, Schedule, Seed
 from ._checks import as_points, as_rng, callable_arg, checked_values, count
 
 __all__ = ["monte_carlo", "quadrature", "gauss_hermite"]
@@ -54,7 +57,8 @@ def _sigma_array(sigma, batch_shape, allow_zero=False, widen=True):
     return s[..., None]  # broadcast against the coordinate axis
 
 
-def monte_carlo(f, x, *, sigma, n, rng, stderr=False):
+def monte_carlo(f: Fn, x: ArrayLike, *, sigma: ArrayLike, n: int, rng: Seed,
+                stderr: bool = False) -> Any:
     r"""Monte Carlo estimate of :math:`f_\sigma(x)` from ``n`` samples.
 
     .. math::
@@ -104,7 +108,7 @@ def monte_carlo(f, x, *, sigma, n, rng, stderr=False):
     return est
 
 
-def gauss_hermite(order, d):
+def gauss_hermite(order: int, d: int) -> tuple[Array, Array]:
     r"""Tensor-product Gauss–Hermite nodes and weights for :math:`\mathcal{N}(0, I_d)`.
 
     Returns ``nodes`` of shape ``(order**d, d)`` and ``weights`` summing to 1 so
@@ -136,7 +140,7 @@ def gauss_hermite(order, d):
     return nodes, weights
 
 
-def quadrature(f, x, *, sigma, order=20):
+def quadrature(f: Fn, x: ArrayLike, *, sigma: ArrayLike, order: int = 20) -> Array:
     r"""Deterministic Gauss–Hermite estimate of :math:`f_\sigma(x)`.
 
     .. math::

@@ -43,6 +43,7 @@ from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
+from ._typing import Array, ArrayLike, Fn, Schedule, Seed
 from ._checks import as_points, as_rng, callable_arg, checked_values, count, nonnegative, positive
 from .driver import Result, drive, make_result, resume_rng
 from .optimizers import Optimizer
@@ -85,12 +86,12 @@ class VariationalResult(Result):
     covariance: str = "isotropic"
 
     @property
-    def cov_path(self):
+    def cov_path(self) -> Array:
         """The covariance :math:`\\Sigma` after every step, shape ``(steps + 1, ..., d, d)``."""
         return covariance_matrix(self.sigma_path, self.covariance, self.path.shape[-1])
 
 
-def covariance_matrix(sigma, covariance, d):
+def covariance_matrix(sigma: ArrayLike, covariance: str, d: int) -> Array:
     r"""The covariance matrix :math:`\Sigma` of a scale ``sigma``, shape ``(..., d, d)``.
 
     >>> covariance_matrix(np.array([1.0, 2.0]), "diagonal", 2)
@@ -174,7 +175,8 @@ def _perturb(s, z, covariance):
 
 
 # -- the gradient estimate -----------------------------------------------------------
-def score_gradients(f, mu, sigma, *, n, rng, covariance="isotropic", baseline=True):
+def score_gradients(f: Fn, mu: ArrayLike, sigma: ArrayLike, *, n: int, rng: Seed,
+                    covariance: str = "isotropic", baseline: bool = True) -> tuple[Array, Array]:
     r"""Score-function estimate of the gradient of :math:`J(\mu, \sigma) = \mathbb{E} f(\mu + \sigma z)`.
 
     With :math:`x = \mu + \sigma z` and :math:`\nabla_\theta \log p(x; \theta)`
@@ -260,7 +262,7 @@ def _gradients(c, z, s, covariance):
 
 
 # -- rank-based utilities --------------------------------------------------------------
-def utilities(n):
+def utilities(n: int) -> Array:
     r"""Rank-based fitness shaping of NES (Wierstra et al., 2014), best sample first.
 
     .. math::
@@ -353,14 +355,14 @@ class _Search:
         return self.diverged_at < 0
 
     @property
-    def state(self):
+    def state(self) -> SearchState:
         return SearchState(self.t, self.mu.copy(), self.sigma.copy(), copy.deepcopy(self._opt_state()),
                            self.diverged_at.copy(), copy.deepcopy(self._rng))
 
     def _opt_state(self):
         return None
 
-    def ask(self):
+    def ask(self) -> Array:
         """``n`` samples per run, shape ``(n, ..., d)``: :math:`x_k = \\mu + A z_k`."""
         z = self._rng.standard_normal((self.n,) + self.mu.shape)
         pts = self.mu + _perturb(self.sigma, z, self.covariance)
@@ -383,7 +385,7 @@ class _Search:
             return diff / self.sigma
         return np.linalg.solve(self.sigma, diff[..., None])[..., 0]
 
-    def tell(self, points, values):
+    def tell(self, points: ArrayLike, values: ArrayLike) -> None:
         """Take the values at ``points`` (from the last :meth:`ask`), shape ``(n, ...)``, and step."""
         z = self._samples(points)
         fv = np.asarray(values, dtype=float)
@@ -440,8 +442,10 @@ class NES(_Search):
     True
     """
 
-    def __init__(self, mu0, *, n, rng=None, sigma0=1.0, covariance="isotropic", lr_mu=1.0,
-                 lr_sigma=None, sigma_floor=0.0, max_norm=1e8, state=None, dim=None):
+    def __init__(self, mu0: ArrayLike | None, *, n: int, rng: Seed | None = None,
+                 sigma0: ArrayLike = 1.0, covariance: str = "isotropic", lr_mu: float = 1.0,
+                 lr_sigma: float | None = None, sigma_floor: float = 0.0, max_norm: float = 1e8,
+                 state: SearchState | None = None, dim: int | None = None) -> None:
         super().__init__(mu0, n=n, rng=rng, sigma0=sigma0, covariance=covariance,
                          sigma_floor=sigma_floor, max_norm=max_norm, state=state, dim=dim)
         d = self.d
@@ -488,8 +492,10 @@ class Variational(_Search):
 
     _factor = "to_cholesky"
 
-    def __init__(self, mu0, optimizer, *, n, rng=None, sigma0=1.0, covariance="isotropic",
-                 baseline=True, sigma_floor=0.0, max_norm=1e8, state=None, dim=None):
+    def __init__(self, mu0: ArrayLike | None, optimizer: Optimizer, *, n: int,
+                 rng: Seed | None = None, sigma0: ArrayLike = 1.0, covariance: str = "isotropic",
+                 baseline: bool = True, sigma_floor: float = 0.0, max_norm: float = 1e8,
+                 state: SearchState | None = None, dim: int | None = None) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(
                 "'optimizer' must be a smoothopt.optimizers.Optimizer, e.g. "
@@ -567,9 +573,11 @@ def _pack_grad(g_mu, g_s, covariance, d):
     return np.concatenate([g_mu, g_s[..., rows, cols]], axis=-1)
 
 
-def variational(f, mu0, optimizer, *, steps, n, rng, sigma0=1.0, covariance="isotropic",
-                baseline=True, sigma_floor=0.0, max_norm=1e8, record="path", state=None,
-                callback=None):
+def variational(f: Fn, mu0: ArrayLike | None, optimizer: Optimizer, *, steps: int, n: int,
+                rng: Seed | None, sigma0: ArrayLike = 1.0, covariance: str = "isotropic",
+                baseline: bool = True, sigma_floor: float = 0.0, max_norm: float = 1e8,
+                record: str | int = "path", state: SearchState | None = None,
+                callback: Fn | None = None) -> VariationalResult:
     r"""Variational optimization: gradient descent on :math:`J(\mu, \sigma)` by the score function.
 
     .. math::
@@ -632,8 +640,11 @@ def variational(f, mu0, optimizer, *, steps, n, rng, sigma0=1.0, covariance="iso
     return _finish(f, search, rec, nit, stopped, "variational")
 
 
-def nes(f, mu0, *, steps, n, rng, sigma0=1.0, covariance="isotropic", lr_mu=1.0,
-        lr_sigma=None, sigma_floor=0.0, max_norm=1e8, record="path", state=None, callback=None):
+def nes(f: Fn, mu0: ArrayLike | None, *, steps: int, n: int, rng: Seed | None,
+        sigma0: ArrayLike = 1.0, covariance: str = "isotropic", lr_mu: float = 1.0,
+        lr_sigma: float | None = None, sigma_floor: float = 0.0, max_norm: float = 1e8,
+        record: str | int = "path", state: SearchState | None = None,
+        callback: Fn | None = None) -> VariationalResult:
     r"""Natural evolution strategies with rank-based utilities (xNES; SNES when diagonal).
 
     Draw :math:`z_k \sim \mathcal{N}(0, I)`, :math:`x_k = \mu + A z_k`, sort the
