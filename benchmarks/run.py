@@ -25,7 +25,14 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    rows = speed.run_all(quick=args.quick)
+
+    def progress(i, n, name):
+        # on stderr, so the table on stdout stays clean; flushed, so make shows it at once
+        print(f"[{i + 1}/{n}] {name} ... ({time.perf_counter() - t0:.0f} s so far)",
+              file=sys.stderr, flush=True)
+
+    rows = speed.run_all(quick=args.quick, progress=progress)
+    print(f"done in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     header = (
         f"smoothopt speed benchmarks ({'quick' if args.quick else 'full'} sizes), "
         f"numpy {np.__version__}, Python {platform.python_version()}, "

@@ -9,6 +9,10 @@ two computed the same thing. Run with ``python benchmarks/run.py`` (or
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -243,10 +247,95 @@ def bench_single_run(quick=False):
     }
 
 
-def run_all(quick=False):
-    rows = [bench_smoothed_grid(quick), bench_gd_many_starts(quick)]
-    rows += bench_score_function_runs(quick)
-    rows.append(bench_single_run(quick))
+# ---------------------------------------------------------------------------
+# 5. A long run that keeps only the final iterates (record="last")
+# ---------------------------------------------------------------------------
+
+_LONG_RUN = r"""
+import json, resource, sys, time, tracemalloc
+import numpy as np
+import smoothopt as so
+runs, steps, which, trace = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+f = so.objectives.get("wavy_bowl")
+x0 = np.random.default_rng(20261122).uniform(-1, 3, (runs, 2))
+if trace:
+    tracemalloc.start()
+t0 = time.perf_counter()
+if which == "bare":   # the learner's loop: init/update, keeping only x
+    opt = so.optimizers.adam(0.01)
+    x, s = x0.copy(), opt.init(x0)
+    for t in range(steps):
+        u, s = opt.update(f.grad(x), s)
+        x = x + u
+else:
+    x = so.minimize(f, x0, so.optimizers.adam(0.01), steps=steps, record="last").x
+wall = time.perf_counter() - t0
+peak = tracemalloc.get_traced_memory()[1] if trace else 0
+print(json.dumps({"wall": wall, "traced_peak": peak, "x_sum": float(x.sum()),
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def _long_run(runs, steps, which, trace):
+    out = subprocess.run([sys.executable, "-c", _LONG_RUN, str(runs), str(steps), which,
+                          "1" if trace else "0"], capture_output=True, text=True, check=True,
+                         env={**os.environ, "OMP_NUM_THREADS": "1"})
+    return json.loads(out.stdout)
+
+
+def bench_long_run(quick=False, repeats=3):
+    """10^5 runs x 1,000 steps of Adam in 2-D, ``record="last"``, against a bare loop keeping x.
+
+    Each measurement is its own process (interleaved, best of ``repeats`` for the time), so the
+    peak resident memory of one does not hide the other's. Memory is also given as the peak of
+    the allocations tracemalloc sees (numpy arrays included), which excludes the interpreter.
+    """
+    runs, steps = (10_000, 200) if quick else (100_000, 1_000)
+    walls = {"bare": [], "minimize": []}
+    rss, x_sum = {}, {}
+    for _ in range(repeats):
+        for which in ("bare", "minimize"):
+            r = _long_run(runs, steps, which, trace=False)
+            walls[which].append(r["wall"])
+            rss[which] = max(rss.get(which, 0), r["maxrss_kb"])
+            x_sum[which] = r["x_sum"]
+    same = x_sum["bare"] == x_sum["minimize"]
+    traced = {w: _long_run(runs, max(10, steps // 20), w, trace=True)["traced_peak"]
+              for w in ("bare", "minimize")}
+    t_bare, t_lib = min(walls["bare"]), min(walls["minimize"])
+    mem_ratio = rss["minimize"] / rss["bare"]
+    return [
+        {
+            "benchmark": f"long run, {runs} runs x {steps} steps x 2-D, Adam, record='last': time",
+            "baseline": f"bare init/update loop keeping x: {t_bare:.2f} s",
+            "library": f"minimize(record='last'): {t_lib:.2f} s (same x: {same})",
+            "ratio": t_lib / t_bare,
+            "target": "library <= 1.1x the bare loop",
+            "ok": t_lib / t_bare <= 1.1 and same,
+        },
+        {
+            "benchmark": "  ... peak memory (own process each; tracemalloc peak in brackets)",
+            "baseline": f"bare loop: {rss['bare'] / 1024:.0f} MB RSS ({traced['bare'] / 2**20:.1f} MB traced)",
+            "library": (f"minimize: {rss['minimize'] / 1024:.0f} MB RSS "
+                        f"({traced['minimize'] / 2**20:.1f} MB traced)"),
+            "ratio": mem_ratio,
+            "target": "library <= 2x the bare loop's memory",
+            "ok": mem_ratio <= 2,
+        },
+    ]
+
+
+def run_all(quick=False, progress=None):
+    """Every benchmark; ``progress(i, n, name)`` is called before each (``make bench`` prints it)."""
+    benches = [("smoothed landscape", bench_smoothed_grid), ("gradient descent, many starts", bench_gd_many_starts),
+               ("score-function runs", bench_score_function_runs), ("one run", bench_single_run),
+               ("long run, record='last'", bench_long_run)]
+    rows = []
+    for i, (name, bench) in enumerate(benches):
+        if progress is not None:
+            progress(i, len(benches), name)
+        out = bench(quick)
+        rows += out if isinstance(out, list) else [out]
     return rows
 
 

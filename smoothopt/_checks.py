@@ -19,6 +19,7 @@ __all__ = [
     "count",
     "callable_arg",
     "unit_interval",
+    "boolean",
 ]
 
 
@@ -43,6 +44,11 @@ def as_rng(rng, name="rng"):
 
 def as_points(x, name="x", dim=None, finite=False):
     """Return ``x`` as a float array of shape ``(..., d)`` with at least one dim."""
+    if isinstance(x, (str, bytes)) or np.asarray(x).dtype.kind in "USOc" and not _numeric_objects(x):
+        raise TypeError(
+            f"'{name}' must be an array of numbers of shape (..., d), got "
+            f"{type(x).__name__} {_short(x)}."
+        )
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
@@ -107,9 +113,38 @@ def callable_arg(value, name):
     return value
 
 
+def _short(x):
+    text = repr(x)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _numeric_objects(x):
+    """An object array (e.g. of Python ints mixed with floats) that is still numbers."""
+    try:
+        a = np.asarray(x)
+    except (TypeError, ValueError):
+        return False
+    if a.dtype.kind != "O":
+        return False
+    try:
+        return all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                   for v in a.ravel())
+    except TypeError:
+        return False
+
+
+def boolean(value, name):
+    """Check a real bool (``"no"`` or ``0.5`` is not one)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"'{name}' must be True or False, got {type(value).__name__} {value!r}.")
+    return bool(value)
+
+
 def _number(value, name, allow_array):
     if isinstance(value, bool):
         raise TypeError(f"'{name}' must be a number, got bool {value!r}.")
+    if isinstance(value, (str, bytes)) or np.asarray(value).dtype.kind in "USc":
+        raise TypeError(f"'{name}' must be a number, got {type(value).__name__} {_short(value)}.")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

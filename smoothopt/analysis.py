@@ -56,8 +56,8 @@ def basins(x: ArrayLike, f: Fn | None = None, *, tol: float = 1e-3) -> Minima:
 
     Parameters
     ----------
-    x : array_like, shape (..., d)
-        End points, for example ``result.x``.
+    x : array_like, shape (..., d), or Result
+        End points, for example ``result.x`` (a :class:`~smoothopt.Result` stands for its ``x``).
     f : callable, optional
         If given, minima are sorted by ``f`` (label 0 is the lowest).
     tol : float
@@ -67,6 +67,8 @@ def basins(x: ArrayLike, f: Fn | None = None, *, tol: float = 1e-3) -> Minima:
     -------
     Minima
     """
+    if hasattr(x, "x") and hasattr(x, "path"):  # a Result: its end points
+        x = x.x
     x = as_points(x, "x")
     tol = positive(tol, "tol")
     flat = x.reshape(-1, x.shape[-1])

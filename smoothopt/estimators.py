@@ -31,8 +31,8 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from ._typing import Array, ArrayLike, Fn, Schedule, Seed
-from ._checks import (as_points, as_rng, callable_arg, check_grad_output, checked_values, count,
-                      positive)
+from ._checks import (as_points, as_rng, boolean, callable_arg, check_grad_output, checked_values,
+                      count, positive)
 from .objectives import Objective
 
 __all__ = [
@@ -300,6 +300,7 @@ def smoothed_finite_difference(
     array([2.])
     """
     callable_arg(f, "f")
+    common_random_numbers = boolean(common_random_numbers, "common_random_numbers")
     x, n, s, rng = _smoothing_args(x, sigma, n, rng, False)
     delta = positive(delta, "delta")
     d = x.shape[-1]
@@ -360,6 +361,7 @@ def score_function(f: Fn, x: ArrayLike, *, sigma: ArrayLike, n: int, rng: Seed,
     (1,)
     """
     callable_arg(f, "f")
+    antithetic = boolean(antithetic, "antithetic")
     x, n, s, rng = _smoothing_args(x, sigma, n, rng, antithetic)
     baseline = _check_baseline(baseline)
     if baseline is True and n < 2 and not antithetic:
@@ -373,6 +375,8 @@ def score_function(f: Fn, x: ArrayLike, *, sigma: ArrayLike, n: int, rng: Seed,
 def _check_baseline(baseline):
     if isinstance(baseline, (bool, np.bool_)):
         return bool(baseline)
+    if isinstance(baseline, (str, bytes)):
+        raise TypeError(f"'baseline' must be True, False or a number, got str {baseline!r}.")
     try:
         value = float(baseline)
     except (TypeError, ValueError):
@@ -445,6 +449,7 @@ def reparameterization(grad: Fn, x: ArrayLike, *, sigma: ArrayLike, n: int, rng:
     array([2.])
     """
     callable_arg(grad, "grad")
+    antithetic = boolean(antithetic, "antithetic")
     x, n, s, rng = _smoothing_args(x, sigma, n, rng, antithetic)
     z = _normals(rng, n, x.shape, antithetic)
     pts = x + s * z
@@ -544,6 +549,9 @@ def oracle(f: Fn, method: str = "score_function", **options: Any) -> Oracle:
             raise TypeError("'delta' (the finite-difference step) is required for "
                             "'smoothed_finite_difference'.")
         positive(options["delta"], "delta")
+    for flag in ("antithetic", "common_random_numbers"):
+        if flag in options:
+            boolean(options[flag], flag)
     if options.get("antithetic") and count(options["n"], "n") % 2:
         raise ValueError(
             f"'n' must be even with antithetic=True (samples come in pairs z, -z), got {options['n']}."
@@ -557,7 +565,7 @@ def oracle(f: Fn, method: str = "score_function", **options: Any) -> Oracle:
         extra = set(options) - {"n", "baseline", "antithetic"}
         if extra:
             raise TypeError(f"unknown options for 'score_function': {sorted(extra)}.")
-        antithetic = bool(options.get("antithetic", False))
+        antithetic = boolean(options.get("antithetic", False), "antithetic")
         baseline = _check_baseline(options.get("baseline", False))
         if antithetic and n % 2:
             raise ValueError(

@@ -55,9 +55,10 @@ class Objective:
         Number of coordinates ``d``.
     value : callable
         ``value(x) -> (...)`` for ``x`` of shape ``(..., d)``.
-    bounds : array_like, shape (d, 2)
-        Plotting window, one ``[low, high]`` row per coordinate.
-    formula : str
+    bounds : array_like, shape (d, 2), optional
+        Plotting window (and the box of random search), one ``[low, high]`` row
+        per coordinate; ``None`` if not known.
+    formula : str, optional
         The formula in LaTeX, shown in plots and tables.
     grad, smoothed, smoothed_grad : callable, optional
         Analytic gradient ``grad(x) -> (..., d)``; exact smoothing
@@ -77,8 +78,8 @@ class Objective:
         dim: int,
         value: Callable,
         *,
-        bounds: ArrayLike,
-        formula: str,
+        bounds: ArrayLike | None = None,
+        formula: str = "",
         grad: Callable | None = None,
         smoothed: Callable | None = None,
         smoothed_grad: Callable | None = None,
@@ -88,14 +89,24 @@ class Objective:
         no_grad: str | None = None,
         description: str = "",
     ) -> None:
+        from ._checks import callable_arg, count
+
         self.name = name
-        self.dim = int(dim)
+        self.dim = count(dim, "dim")
+        callable_arg(value, "value")
         self._value = value
         self._grad = grad
         self._smoothed = smoothed
         self._smoothed_grad = smoothed_grad
-        self.bounds = np.asarray(bounds, dtype=float).reshape(self.dim, 2)
-        self.minimizers = None if minimizers is None else np.asarray(minimizers, float).reshape(-1, self.dim)
+        self.bounds = None if bounds is None else _bounds(bounds, self.dim)
+        if minimizers is not None:
+            m = np.asarray(minimizers, float)
+            if m.ndim not in (1, 2) or m.shape[-1] != self.dim:
+                raise ValueError(
+                    f"'minimizers' must have shape (k, {self.dim}), got shape {m.shape}."
+                )
+            minimizers = m.reshape(-1, self.dim)
+        self.minimizers = minimizers
         self.formula = formula
         self.smooth = smooth
         self.convex = convex
@@ -158,6 +169,19 @@ class Objective:
 
     def __repr__(self):
         return f"Objective({self.name!r}, dim={self.dim})"
+
+
+def _bounds(bounds, d):
+    b = np.asarray(bounds, dtype=float)
+    if b.shape not in ((d, 2), (2,) if d == 1 else (d, 2)) or not np.all(np.isfinite(b)):
+        raise ValueError(
+            f"'bounds' must be a finite array of shape ({d}, 2), one [low, high] row per "
+            f"coordinate, got shape {b.shape}."
+        )
+    b = b.reshape(d, 2)
+    if not np.all(b[:, 1] > b[:, 0]):
+        raise ValueError(f"'bounds' must have low < high in every row, got {b.tolist()}.")
+    return b
 
 
 def _sigma(sigma, x):

@@ -398,7 +398,7 @@ class _Search:
         with np.errstate(all="ignore"):
             mu_new, s_new = self._step(z, fv)
             batch = self.batch
-            flat_s = s_new.reshape(batch + (-1,))
+            flat_s = s_new.reshape(batch + (int(np.prod(s_new.shape[len(batch):])),))
             bad = ~(np.all(np.abs(mu_new) <= self.max_norm, axis=-1)
                     & np.all(np.isfinite(flat_s), axis=-1)
                     & np.all(np.abs(flat_s) <= self.max_norm, axis=-1))

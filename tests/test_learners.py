@@ -470,3 +470,57 @@ def test_common_random_numbers_bound_the_variance_only_for_a_lipschitz_f():
     ratio_jump = var(step, 1e-3) / var(step, 1e-2)  # grows like 1/delta: about 10
     ratio_smooth = var(objectives.get("quartic"), 1e-3) / var(objectives.get("quartic"), 1e-2)
     assert 6 < ratio_jump < 16 and 0.9 < ratio_smooth < 1.1
+
+
+# ---------------------------------------------------------------------------
+# Junk that used to be accepted, empty batches, Objective plumbing
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: optimizers.sgd("0.1"), "'lr' must be a number, got str"),
+    (lambda: estimators.score_function(BOWL, [1.0, 2.0], sigma="0.3", n=4, rng=0), "'sigma'"),
+    (lambda: so.minimize(BOWL, ["1", "2"], optimizers.sgd(0.1), steps=2), "'x0' must be an array of numbers"),
+    (lambda: estimators.score_function(BOWL, [1.0, 2.0], sigma=0.3, n=4, rng=0, antithetic="no"),
+     "'antithetic' must be True or False"),
+    (lambda: estimators.oracle(BOWL, "reparameterization", sigma=0.3, n=4, antithetics=True),
+     "unknown options"),
+    (lambda: estimators.oracle(BOWL, "smoothed_finite_difference", sigma=0.3, n=4), "'delta'"),
+    (lambda: objectives.Objective("mine", 2.7, lambda x: x), "'dim' must be an int"),
+    (lambda: objectives.Objective("mine", 2, lambda x: x, bounds=[1, 2, 3]), "'bounds'"),
+    (lambda: smoothing.quadrature(BOWL, [0.0, 0.0], sigma=1.0, order=1000), "at most 300"),
+])
+def test_junk_is_refused_naming_the_argument(call, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        call()
+
+
+def test_the_finite_difference_oracle_does_not_call_f_when_built():
+    calls = []
+    f = objectives.Objective("counted", 2, lambda x: (calls.append(1), np.sum(x**2, -1))[1])
+    estimators.oracle(f, "finite_difference")
+    assert calls == []
+
+
+def test_an_objective_needs_only_a_name_a_dimension_and_a_function():
+    f = objectives.Objective("mine", 2, lambda x: np.sum(x**2, axis=-1))
+    assert f.bounds is None and f([1.0, 2.0]) == 5.0
+    with pytest.raises(TypeError, match="'bounds' is required"):
+        heuristics.random_search(f, [0.0, 0.0], steps=2, rng=0)
+
+
+@pytest.mark.parametrize("run", [
+    lambda x: so.minimize(BOWL, x, optimizers.adam(0.1), steps=3),
+    lambda x: variational.nes(BOWL, x, steps=3, n=4, rng=0, covariance="full"),
+    lambda x: variational.variational(BOWL, x, optimizers.adam(0.1), steps=3, n=4, rng=0),
+    lambda x: heuristics.simulated_annealing(BOWL, x, steps=3, step_size=0.1, temperature=1.0, rng=0),
+    lambda x: heuristics.random_search(BOWL, x, steps=3, rng=0),
+], ids=["minimize", "nes", "variational", "annealing", "random"])
+def test_an_empty_batch_gives_an_empty_result(run):
+    res = run(np.zeros((0, 2)))
+    assert res.x.shape == (0, 2) and res.fun.shape == (0,) and "0 runs" in res.message
+
+
+def test_basins_accepts_a_result():
+    res = so.minimize(BOWL, np.ones((5, 2)), optimizers.sgd(0.25), steps=30)
+    assert so.analysis.basins(res).counts.tolist() == [5]
