@@ -336,6 +336,17 @@ def drive(f, search, steps, record, callback, *, has_values=True):
     return rec, i, stopped, start_evals
 
 
+def final_values(fv, x):
+    """``f`` at the final iterates; if it fails there, NaN and a note, not a lost run."""
+    if x.size == 0:
+        return np.zeros(x.shape[:-1]), ""
+    try:
+        return fv(x), ""
+    except Exception as exc:  # the work is done: report, do not lose it
+        return (np.full(x.shape[:-1], np.nan),
+                f" (f failed at the final iterates, so fun is NaN: {type(exc).__name__}: {exc})")
+
+
 # -- minimize ----------------------------------------------------------------------------
 class MinimizeState(NamedTuple):
     """Where a :func:`minimize` run stands: pass it back as ``state=`` to continue.
@@ -503,11 +514,12 @@ def minimize(f: Callable, x0: Any, optimizer: Optimizer, *, steps: int,
                     if not rec.wants(t):
                         rec.put(t, path=x if alive is None else np.where(alive[..., None], x, np.nan))
                     break
+        failure = ""
         if t > 0 or fun is None:
-            fun = fv(x) if not empty else np.zeros(batch)
+            fun, failure = final_values(fv, x)
     nit = t
     final = MinimizeState(t0 + nit, x, opt_state, diverged_at.copy(), copy.deepcopy(rng))
-    message = f"{nit} steps" + (" (stopped by the callback)" if stopped else "")
+    message = f"{nit} steps" + (" (stopped by the callback)" if stopped else "") + failure
     return make_result(f, x, fun, rec.get("path"), diverged_at, nit=nit,
                        nfev=nit * per_fev, njev=nit * per_jev, message=message,
                        reason=f"non-finite or |x| > {max_norm:g}", state=final,

@@ -45,7 +45,7 @@ import numpy as np
 
 from ._typing import Array, ArrayLike, Fn, Schedule, Seed
 from ._checks import as_points, as_rng, callable_arg, checked_values, count, nonnegative, positive
-from .driver import Result, drive, make_result, resume_rng
+from .driver import Result, drive, final_values, make_result, resume_rng
 from .optimizers import Optimizer
 
 __all__ = [
@@ -525,10 +525,9 @@ class Variational(_Search):
 
 def _finish(f, search, rec, nit, stopped, name):
     """The :class:`VariationalResult` of a finished :class:`NES` or :class:`Variational` loop."""
-    fv = checked_values(f)
     with np.errstate(all="ignore"):
-        fun = fv(search.mu) if search.mu.size else np.zeros(search.batch)
-    message = f"{name}: {nit} steps" + (" (stopped by the callback)" if stopped else "")
+        fun, failure = final_values(checked_values(f), search.mu)
+    message = f"{name}: {nit} steps" + (" (stopped by the callback)" if stopped else "") + failure
     return make_result(f, search.mu.copy(), fun, rec.get("path"), search.diverged_at.copy(),
                        nfev=search.n * nit, njev=0, message=message, nit=nit,
                        reason="non-finite or too large mean or scale", cls=VariationalResult,

@@ -524,3 +524,14 @@ def test_an_empty_batch_gives_an_empty_result(run):
 def test_basins_accepts_a_result():
     res = so.minimize(BOWL, np.ones((5, 2)), optimizers.sgd(0.25), steps=30)
     assert so.analysis.basins(res).counts.tolist() == [5]
+
+
+def test_f_failing_at_the_final_iterates_does_not_lose_the_run():
+    def f(x):
+        if np.any(x < 0.5):
+            raise ArithmeticError("out of my simulator's range")
+        return np.sum(x**2, axis=-1)
+
+    res = so.minimize(f, np.ones((3, 2)), optimizers.sgd(0.25), steps=5, grad=lambda x: 2 * x)
+    assert np.all(np.isnan(res.fun)) and "out of my simulator's range" in res.message
+    assert res.path.shape == (6, 3, 2)
