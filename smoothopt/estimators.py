@@ -117,13 +117,14 @@ def _finite_difference(f, x, h, scheme):
     xs = x[..., None, :]
     hp = (xs + steps) - xs
     hi = np.diagonal(hp, axis1=-2, axis2=-1)
+    # One call of f on all the points, (..., 2d, d) or (..., d + 1, d): a batch of d points
+    # in d dimensions would let an f written for one point return the right shape by chance.
     if scheme == "central":
-        diff = _values(f, xs + hp) - _values(f, xs - hp)
-        return diff / (2 * hi)
-    f0 = _values(f, x)[..., None]
-    if scheme == "forward":
-        return (_values(f, xs + hp) - f0) / hi
-    return (f0 - _values(f, xs - hp)) / hi
+        v = _values(f, np.concatenate([xs + hp, xs - hp], axis=-2))
+        return (v[..., :d] - v[..., d:]) / (2 * hi)
+    sign = 1.0 if scheme == "forward" else -1.0
+    v = _values(f, np.concatenate([xs + sign * hp, xs], axis=-2))
+    return sign * (v[..., :d] - v[..., d:]) / hi
 
 
 def hessian(f: Fn, x: ArrayLike, *, h: float | None = None) -> Array:
@@ -160,8 +161,12 @@ def hessian(f: Fn, x: ArrayLike, *, h: float | None = None) -> Array:
     ej = e[..., None, :, :]
     xs = x[..., None, None, :]
     fv = checked_values(f)
+    corners = [xs + ei + ej, xs + ei - ej, xs - ei + ej, xs - ei - ej]  # (..., d, d, d) each
+    batch = x.shape[:-1]
+    pts = np.stack(np.broadcast_arrays(*corners), axis=-2).reshape(batch + (4 * d * d, d))
     with np.errstate(all="ignore"):
-        num = fv(xs + ei + ej) - fv(xs + ei - ej) - fv(xs - ei + ej) + fv(xs - ei - ej)
+        v = fv(pts).reshape(batch + (d, d, 4))  # one call on (..., 4 d^2, d) points
+        num = v[..., 0] - v[..., 1] - v[..., 2] + v[..., 3]
         hmat = num / (4 * hs[..., None, None] ** 2)
     return 0.5 * (hmat + np.swapaxes(hmat, -1, -2))
 
@@ -314,10 +319,10 @@ def smoothed_finite_difference(
         zm = rng.standard_normal((n,) + x.shape[:-1] + (d, d))
     sd = s[..., None]
     fv = checked_values(f)
+    plus, minus = np.broadcast_arrays(xs + e + sd * zp, xs - e + sd * zm)
     with np.errstate(all="ignore"):
-        plus = fv(xs + e + sd * zp).mean(axis=0)
-        minus = fv(xs - e + sd * zm).mean(axis=0)
-        return (plus - minus) / (2 * delta)
+        v = fv(np.concatenate([plus, minus], axis=-2)).mean(axis=0)  # (..., 2d): one call
+        return (v[..., :d] - v[..., d:]) / (2 * delta)
 
 
 def score_function(f: Fn, x: ArrayLike, *, sigma: ArrayLike, n: int, rng: Seed,
