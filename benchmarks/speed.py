@@ -271,8 +271,11 @@ else:
     x = so.minimize(f, x0, so.optimizers.adam(0.01), steps=steps, record="last").x
 wall = time.perf_counter() - t0
 peak = tracemalloc.get_traced_memory()[1] if trace else 0
+# VmHWM, the peak resident size of this process's own memory: unlike ru_maxrss, which Linux
+# carries over from the parent through fork and exec, it starts afresh in a new program.
+hwm = [int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM")]
 print(json.dumps({"wall": wall, "traced_peak": peak, "x_sum": float(x.sum()),
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "maxrss_kb": hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 

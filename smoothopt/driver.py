@@ -272,6 +272,14 @@ class Recorder:
             self.arrays[k][pos] = v
         self.at.append(self.t0 + i)
 
+    def put_path(self, i, x):
+        """``put(i, path=x)``, the one array :func:`minimize` records, without the dict."""
+        if self.arrays is None:
+            self.arrays = {"path": np.empty((self.capacity,) + x.shape)}
+            self._path = self.arrays["path"]
+        self._path[len(self.at)] = x
+        self.at.append(self.t0 + i)
+
     def get(self, name):
         return self.arrays[name][: len(self.at)]
 
@@ -483,7 +491,8 @@ def minimize(f: Callable, x0: Any, optimizer: Optimizer, *, steps: int,
         if state is None and not empty:
             fun = fv(x)  # a bug in f shows now, not after the run
         if rec.wants(0):
-            rec.put(0, path=x if alive is None else np.where(alive[..., None], x, np.nan))
+            rec.put_path(0, x if alive is None else np.where(alive[..., None], x, np.nan))
+        every = rec.k if not rec.last_only else steps + 1
         stopped = False
         t = 0
         for t in range(1, steps + 1):
@@ -495,8 +504,8 @@ def minimize(f: Callable, x0: Any, optimizer: Optimizer, *, steps: int,
             if (alive is None and (empty or (x_new.max() <= max_norm
                                              and x_new.min() >= -max_norm))):
                 x = x_new
-                if rec.wants(t):
-                    rec.put(t, path=x)
+                if t % every == 0 or t == steps:
+                    rec.put_path(t, x)
             else:
                 bad = ~np.all(np.abs(x_new) <= max_norm, axis=-1)
                 if alive is None:
@@ -505,14 +514,14 @@ def minimize(f: Callable, x0: Any, optimizer: Optimizer, *, steps: int,
                 diverged_at[newly] = t0 + t
                 alive = alive & ~bad
                 x = np.where(alive[..., None], x_new, x)
-                if rec.wants(t):
-                    rec.put(t, path=np.where(alive[..., None], x, np.nan))
+                if t % every == 0 or t == steps:
+                    rec.put_path(t, np.where(alive[..., None], x, np.nan))
             if callback is not None:
                 here = MinimizeState(t0 + t, x, opt_state, diverged_at, rng)
                 if call_back(callback, Progress(t, steps, x, None, here)):
                     stopped = True
                     if not rec.wants(t):
-                        rec.put(t, path=x if alive is None else np.where(alive[..., None], x, np.nan))
+                        rec.put_path(t, x if alive is None else np.where(alive[..., None], x, np.nan))
                     break
         failure = ""
         if t > 0 or fun is None:
