@@ -293,11 +293,16 @@ def check_grad_output(g, x, fn, name="grad"):
 
 def schedule_value(fn, t, name, allow_zero=True):
     """Value of the schedule ``fn`` at step ``t``: a finite number, positive (or zero)."""
-    who = describe(fn, name)
     try:
         v = fn(t)
     except Exception as exc:
-        raise type(exc)(f"{who}, a schedule t -> value, failed at step t = {t}: {exc}") from exc
+        raise type(exc)(
+            f"{describe(fn, name)}, a schedule t -> value, failed at step t = {t}: {exc}"
+        ) from exc
+    if type(v) is float and v >= 0 and v != math.inf:  # the common case (NaN fails v >= 0)
+        if v > 0 or allow_zero:
+            return v
+    who = describe(fn, name)
     if isinstance(v, (bool, str, bytes)) or v is None:
         raise TypeError(f"{who}, a schedule, returned {v!r} at step t = {t}; it must return a number.")
     try:

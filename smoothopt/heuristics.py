@@ -222,6 +222,7 @@ class HillClimbing:
             self.fun = np.full(self.batch, np.nan)
             self.x_best, self.fun_best = x.copy(), self.fun.copy()
             self.diverged_at = np.full(self.batch, -1)
+            self._alive = np.ones(self.batch, dtype=bool)
         else:
             if np.shape(state.x) != x.shape:
                 raise ValueError(f"'x0' has shape {x.shape} but 'state' is for shape {np.shape(state.x)}.")
@@ -229,10 +230,11 @@ class HillClimbing:
             self.fun = np.array(state.fun, dtype=float)
             self.x_best, self.fun_best = np.array(state.x_best), np.array(state.fun_best)
             self.diverged_at = np.array(state.diverged_at)
+            self._alive = self.diverged_at < 0
 
     @property
     def alive(self):
-        return self.diverged_at < 0
+        return self._alive
 
     @property
     def state(self) -> LocalSearchState:
@@ -272,9 +274,10 @@ class HillClimbing:
                 self.x, self.fun = prop.copy(), fp.copy()
                 bad = ~np.isfinite(fp)
                 self.diverged_at = np.where(bad, 0, -1)
+                self._alive = ~bad
                 self.x_best, self.fun_best = self.x.copy(), self.fun.copy()
                 return
-            alive = self.alive
+            alive = self._alive
             delta = fp - self.fun
             if self._temperature is None:
                 accept = delta <= 0  # sideways moves let the search walk along plateaus
@@ -284,22 +287,25 @@ class HillClimbing:
                 # (T = 0, which a schedule may reach, is hill climbing).
                 u = self._rng.random(self.batch)
                 accept = (delta <= 0) | (u < np.exp(-delta / T))
-            # A proposal with a NaN or +inf value is never taken; -inf is a divergence.
+            # A proposal with a NaN or +inf value is never taken; -inf, or a step beyond
+            # max_norm, is a divergence: the run stops at its last good point.
             accept &= alive & ~np.isnan(fp) & (fp < np.inf)
-            x = np.where(accept[..., None], prop, self.x)
-            fx = np.where(accept, fp, self.fun)
             self.t += 1
-            newly = alive & (~np.isfinite(fx) | ~np.all(np.abs(x) <= self.max_norm, axis=-1))
-            self.diverged_at[newly] = self.t
-            keep = accept & ~newly  # a diverged run stays at its last good point
-            self.x = np.where(keep[..., None], prop, self.x)
-            self.fun = np.where(keep, fp, self.fun)
-            better = keep & (self.fun < self.fun_best)
+            newly = accept & ((fp == -np.inf) | ~np.all(np.abs(prop) <= self.max_norm, axis=-1))
+            if newly.any():
+                self.diverged_at[newly] = self.t
+                self._alive = alive & ~newly
+                accept &= ~newly
+            self.x = np.where(accept[..., None], prop, self.x)
+            self.fun = np.where(accept, fp, self.fun)
+            better = accept & (self.fun < self.fun_best)
             self.x_best = np.where(better[..., None], self.x, self.x_best)
             self.fun_best = np.where(better, self.fun, self.fun_best)
 
     def _record(self):
-        alive = self.alive
+        alive = self._alive
+        if alive.all():
+            return {"path": self.x, "values": self.fun}
         return {"path": np.where(alive[..., None], self.x, np.nan),
                 "values": np.where(alive, self.fun, np.nan)}
 
