@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pathlib
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -74,8 +76,10 @@ def test_a_learner_script_passes_mypy_strict(tmp_path):
     shutil.copy(ROOT / "tests" / "data" / "learner_script.py", script)
     # As for an installed package with py.typed: smoothopt is analysed (its hints are used)
     # but errors inside it are not the learner's, so they are not reported.
+    # mypy's cache outlives the test (in the system's temp dir), so a rerun takes seconds
+    cache = pathlib.Path(tempfile.gettempdir()) / f"smoothopt-mypy-{hashlib.md5(str(ROOT).encode()).hexdigest()[:12]}"
     (tmp_path / "mypy.ini").write_text(
-        f"[mypy]\nstrict = True\nmypy_path = {ROOT}\ncache_dir = {tmp_path / 'cache'}\n"
+        f"[mypy]\nstrict = True\nmypy_path = {ROOT}\ncache_dir = {cache}\n"
         "[mypy-smoothopt.*]\nfollow_imports = silent\n"
     )
     out = subprocess.run([sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "learner.py"],
