@@ -429,13 +429,26 @@ def check_smoothed_gradient_estimator(
     var_text = _variance_text(variances[0], lib_var, n)
     worst = np.unravel_index(np.argmax(np.abs(zs)), zs.shape)
     against = ("the exact smoothed gradient" if kind == "exact"
-               else "the library's score-function estimate (no closed form here)")
+               else "the library's score-function estimate from a large sample (this "
+               "objective's smoothing has no closed form)")
+    noisiest = max(lib_var.values()) if lib_var else np.inf
+    if np.max(np.abs(zs)) <= 5 and variances[0] > 100 * noisiest:
+        return Report(
+            False,
+            f"your estimator shows no bias, but its variance per call is "
+            f"{variances[0] / noisiest:.3g} times that of the noisiest of the library's "
+            "estimators at the same n: too noisy to be of use, and to test for bias. On a "
+            "discontinuous f this is the signature of finite differences of f with a step far "
+            "below sigma (a sample that straddles a jump contributes 1/(2h)); differentiate the "
+            f"smoothing instead (score function, or a step comparable to sigma). {var_text}",
+            details,
+        )
     if np.max(np.abs(zs)) <= 5:
         return Report(
             True,
             f"your estimator looks unbiased: over {repeats} calls with n = {n} at {len(x)} "
-            f"points its mean agrees with {against} (largest |z| = {np.max(np.abs(zs)):.1f}, "
-            f"limit 5). {var_text}",
+            f"points its mean agrees with {against}; the largest |z| is {np.max(np.abs(zs)):.1f} "
+            f"(limit 5). {var_text}",
             details,
         )
     k, i = worst
@@ -450,7 +463,7 @@ def _variance_text(var, lib_var, n):
         return "Your estimator returned the same value on every call (no variance at all)."
     parts = ", ".join(f"{k} {v:.3g}" for k, v in lib_var.items())
     best = min(lib_var.values()) if lib_var else None
-    rel = f" ({var / best:.2g} times the least noisy of them)" if best else ""
+    rel = f" ({var / best:.3g} times the least noisy of them)" if best else ""
     return (f"Its variance per call (n = {n}, summed over components) is {var:.3g}{rel}; "
             f"the library's estimators at the same n: {parts}.")
 
@@ -549,6 +562,13 @@ def _variants(rule, hp, grads):
     out = {}
     sgd = _reference_steps("sgd", hp, grads)
     out["plain gradient descent: the velocity (state) is never carried to the next step"] = sgd
+    if rule == "sgd":
+        del out[next(iter(out))]  # plain gradient descent is the rule itself here
+    if callable(lr):
+        late = dict(hp, lr=lambda t: lr(t + 1))
+        out["the schedule evaluated one step late, lr(t + 1): the first step uses lr(0), "
+            "with t the number of steps already taken (the state's count)"] = _reference_steps(
+            rule, late, grads)
     if rule == "adam":
         b1, b2, eps = hp["b1"], hp["b2"], hp["eps"]
 
@@ -727,7 +747,8 @@ def check_optimizer(optimizer, rule, *, steps=12, **hyperparameters) -> Report:
             hint = " Your steps are the reference with the opposite sign: update returns the " \
                    "change u that the driver adds to x, so it must point downhill (u = -lr g ...)."
         elif k == 0 and np.all(np.isfinite(ratio)):
-            hint = " Check the first step by hand: the state starts at zero and t at 1."
+            hint = (" Check the first step by hand: every accumulator in the state starts at "
+                    "zero, and a bias correction or schedule uses the step's own t.")
     return Report(False, head + body + hint, details)
 
 

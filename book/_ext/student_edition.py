@@ -15,8 +15,9 @@ Execution is untouched: the notebook that runs is the full one, so its cells hit
 cache of the default edition (``_build/.jupyter_cache``) and the student build executes nothing.
 Without ``student_edition`` the extension does nothing and solutions stay in their dropdowns.
 
-Run as a script, ``python book/_ext/student_edition.py [-W] [-n] [--keep-going]`` builds the
-student edition into ``_build/student/html``.
+Run as a script, ``python book/_ext/student_edition.py [-W] [-n] [--keep-going] [--root DIR]``
+builds the student edition of the book in ``DIR`` (default: this repository) into
+``DIR/_build/student/html``.
 """
 
 from __future__ import annotations
@@ -176,9 +177,12 @@ def main(argv: list[str]) -> int:
     from jupyter_book.sphinx import build_sphinx
 
     root = Path(__file__).resolve().parents[2]
+    if "--root" in argv:  # another book (the tests build a small one)
+        root = Path(argv[argv.index("--root") + 1]).resolve()
     build = root / "_build"
     overrides = {
         "external_toc_path": "_toc.yml",
+        "latex_individualpages": False,
         "student_edition": True,
         # the default edition's cache: the student edition runs the same notebooks
         "nb_execution_cache_path": str(build / ".jupyter_cache"),
