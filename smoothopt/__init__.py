@@ -12,6 +12,7 @@ The library behind the book *Optimizing Bad Objective Functions*:
 - :func:`smoothopt.minimize`: the one loop, batched over any number of starts;
 - :mod:`smoothopt.analysis`: basins of attraction and critical points;
 - :mod:`smoothopt.plotting` (needs matplotlib): landscapes, paths, animations.
+- :mod:`smoothopt.testing`: checkers for a learner's own gradients, estimators and update rules.
 
 >>> import numpy as np
 >>> import smoothopt as so
@@ -23,6 +24,7 @@ The library behind the book *Optimizing Bad Objective Functions*:
 
 from . import analysis, estimators, heuristics, objectives, optimizers, smoothing, variational
 from .driver import Result, minimize
+from . import testing
 
 __all__ = [
     "analysis",
@@ -34,5 +36,6 @@ __all__ = [
     "variational",
     "minimize",
     "Result",
+    "testing",
 ]
 __version__ = "0.1.0"

@@ -304,6 +304,8 @@ _RATIO_NAMES = [
     (lambda s, n: 1 / n, "1/n", "dividing by n twice"),
     (lambda s, n: -1.0, "-1", "the sign: this is the gradient of -f_sigma (ascent), and "
      "everything in smoothopt minimizes"),
+    (lambda s, n: (n - 1) / n, "(n - 1)/n", "a baseline that includes the sample it is "
+     "subtracted from (the mean of all n values); leave that sample out: the mean of the others"),
     (lambda s, n: 0.5, "1/2", "a stray factor 1/2 (a central difference divides by 2 delta, "
      "not by 4 delta)"),
     (lambda s, n: 2.0, "2", "a stray factor 2 (a central difference divides by 2 delta)"),
@@ -311,7 +313,7 @@ _RATIO_NAMES = [
 
 
 def check_smoothed_gradient_estimator(
-    estimator, f, *, sigma, rng, n=20, repeats=4000, points=2, bounds=None
+    estimator, f, *, sigma, rng, n=100, repeats=4000, points=2, small_n=10, bounds=None
 ) -> Report:
     r"""Check an estimator of :math:`\nabla f_\sigma`: unbiased, and how noisy.
 
@@ -395,20 +397,29 @@ def check_smoothed_gradient_estimator(
             f"return one gradient component per coordinate, shape ({d},).",
         )
 
-    means, sds, refs, ref_ses, zs, variances, zero_share, equal_share = ([] for _ in range(8))
+    # every point at n samples per call, and the first point again at small_n: mistakes that
+    # scale with 1/n (a sum for a mean, a baseline that includes its own sample) show there
+    runs = [(k, int(n), int(repeats)) for k in range(len(x))]
+    if small_n and int(small_n) != int(n):
+        runs.append((0, int(small_n), max(int(repeats) // 2, 2)))
+    cache = {}
+    means, sds, refs, zs, variances, zero_share, equal_share, ns = ([] for _ in range(8))
     kind = "exact"
-    for p in x:
+    for k, n_run, r_run in runs:
+        p = x[k]
         try:
             est = np.stack([
-                np.asarray(estimator(f, p.copy(), sigma=sigma, n=n, rng=gen), dtype=float)
-                for _ in range(int(repeats))
+                np.asarray(estimator(f, p.copy(), sigma=sigma, n=n_run, rng=gen), dtype=float)
+                for _ in range(r_run)
             ])
         except Exception as exc:
             return _crashed("estimator", exc)
         if not np.all(np.isfinite(est)):
             return Report(False, f"your estimator returned NaN or infinite values at x = "
                           f"{_fmt(p)}.")
-        ref, ref_se, kind = _exact_or_library(f, p[None, :], sigma, gen, 400_000)
+        if k not in cache:
+            cache[k] = _exact_or_library(f, p[None, :], sigma, gen, 400_000)
+        ref, ref_se, kind = cache[k]
         ref, ref_se = ref[0], ref_se[0]
         mean = est.mean(axis=0)
         sd = est.std(axis=0, ddof=1)
@@ -416,15 +427,16 @@ def check_smoothed_gradient_estimator(
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(se > 0, (mean - ref) / np.where(se > 0, se, 1.0),
                          np.where(np.isclose(mean, ref, rtol=1e-9, atol=1e-12), 0.0, np.inf))
-        means.append(mean), sds.append(sd), refs.append(ref), ref_ses.append(ref_se)
+        means.append(mean), sds.append(sd), refs.append(ref), ns.append(n_run)
         zs.append(z), variances.append(float((sd**2).sum()))
         zero_share.append(float(np.mean(np.all(est == 0, axis=1))))
         equal_share.append(float(np.mean(np.ptp(est, axis=1) <= 1e-12 * (1 + np.abs(est).max()))))
     means, refs, zs = np.array(means), np.array(refs), np.array(zs)
+    xs_run = np.array([x[k] for k, _, _ in runs])
     lib_var = _library_variances(f, x[0], sigma, n, gen, min(int(repeats), 2000))
     details = {
         "x": x, "mean": means, "reference": refs, "reference_kind": kind, "z": zs,
-        "variance": variances, "library_variance": lib_var, "n": n, "repeats": repeats,
+        "variance": variances, "library_variance": lib_var, "n": ns, "repeats": repeats,
     }
     var_text = _variance_text(variances[0], lib_var, n)
     worst = np.unravel_index(np.argmax(np.abs(zs)), zs.shape)
@@ -447,19 +459,23 @@ def check_smoothed_gradient_estimator(
         return Report(
             True,
             f"your estimator looks unbiased: over {repeats} calls with n = {n} at {len(x)} "
-            f"points its mean agrees with {against}; the largest |z| is {np.max(np.abs(zs)):.1f} "
+            f"points (and {runs[-1][2]} more with n = {runs[-1][1]}) its mean agrees with {against}; the largest |z| is {np.max(np.abs(zs)):.1f} "
             f"(limit 5). {var_text}",
             details,
         )
     k, i = worst
-    where = (f"At x = {_fmt(x[k])} your mean is {_fmt(means[k])}, the truth is "
-             f"{_fmt(refs[k])} (z = {zs[k][i]:.1f} in component {i}).")
-    msg = _diagnose_estimator(means, refs, zs, sigma, n, d, zero_share, equal_share)
+    where = (f"At x = {_fmt(xs_run[k])} (n = {ns[k]}) your mean is {_fmt(means[k])}, the truth "
+             f"is {_fmt(refs[k])} (z = {zs[k][i]:.1f} in component {i}).")
+    grads_at_x = None
+    if getattr(f, "has_grad", False):
+        grads_at_x = np.asarray(f.grad(xs_run), dtype=float)
+    msg = _diagnose_estimator(means, refs, zs, sigma, np.array(ns), d, zero_share, equal_share,
+                              variances, grads_at_x)
     return Report(False, f"{msg} {where} {var_text}", details)
 
 
 def _variance_text(var, lib_var, n):
-    if var == 0:
+    if var <= 1e-20:
         return "Your estimator returned the same value on every call (no variance at all)."
     parts = ", ".join(f"{k} {v:.3g}" for k, v in lib_var.items())
     best = min(lib_var.values()) if lib_var else None
@@ -468,7 +484,8 @@ def _variance_text(var, lib_var, n):
             f"the library's estimators at the same n: {parts}.")
 
 
-def _diagnose_estimator(means, refs, zs, sigma, n, d, zero_share, equal_share):
+def _diagnose_estimator(means, refs, zs, sigma, n, d, zero_share, equal_share,
+                        variances=None, grads_at_x=None):
     big = np.abs(refs) > 1e-2 * max(np.abs(refs).max(), 1e-300)
     if min(zero_share) > 0.5 and np.abs(refs).max() > 0:
         return (
@@ -484,18 +501,32 @@ def _diagnose_estimator(means, refs, zs, sigma, n, d, zero_share, equal_share):
             "are not: the components were averaged (or summed) into one number, e.g. "
             "np.mean(f_values * z) over all axes instead of over the samples only (axis=0)."
         )
+    if variances is not None and max(variances) <= 1e-20 * (1 + float(np.abs(means).max()) ** 2):
+        if grads_at_x is not None and np.allclose(means, grads_at_x, rtol=1e-6, atol=1e-9):
+            return ("your estimator returns the same value on every call, and it is the gradient "
+                    "of f at x: grad f(x), not the gradient of the smoothed f_sigma. Average "
+                    "grad f over the samples x + sigma z_k instead.")
+        return ("your estimator returns the same value on every call (it draws no samples from "
+                "rng), and that value is not the smoothed gradient.")
     if big.any():
-        r = (means / np.where(big, refs, 1.0))[big]
-        c = float(np.median(r))
-        # a constant ratio: every component and point agrees with c within a few standard errors
-        consistent = np.all(np.abs(means[big] - c * refs[big]) <= 5 * np.abs(
-            (means - refs)[big] / np.where(zs[big] != 0, zs[big], np.inf)) + 1e-9 * abs(c))
-        if consistent and abs(c - 1) > 0.02:
-            for fn, name, meaning in _RATIO_NAMES:
-                target = fn(sigma, n)
-                if abs(c - target) <= 0.03 * abs(target):
-                    return (f"your estimate is {c:.4g} times the truth, that is {name} times it "
-                            f"(sigma = {sigma}, n = {n}): probably {meaning}.")
+        ratio = means / np.where(big, refs, 1.0)
+        slack = np.abs((means - refs) / np.where(zs != 0, zs, np.inf))  # one standard error
+        slack = 5 * slack / np.where(big, np.abs(refs), 1.0)
+        c = float(np.median(ratio[big]))
+        if abs(c) < 0.05:
+            return (f"the mean of your estimate is about zero ({c:.2g} times the truth): the "
+                    "weights are not correlated with the samples. Every sample must enter with "
+                    "its own z, the same z in f(x + sigma z) and in the weight z / sigma.")
+        n_of = np.broadcast_to(np.asarray(n)[:, None], ratio.shape)
+        for fn, name, meaning in _RATIO_NAMES:
+            target = np.array([fn(sigma, m) for m in n_of[big]], dtype=float)
+            if np.all(np.abs(ratio[big] - target) <= 0.03 * np.abs(target) + slack[big]) and \
+                    np.any(np.abs(target - 1) > 0.02):
+                shown = ", ".join(sorted({f"{v:.4g}" for v in ratio[big].round(3)}))
+                return (f"your estimate is {name} times the truth (sigma = {sigma}, n = "
+                        f"{'/'.join(str(m) for m in sorted(set(np.asarray(n).tolist())))}; "
+                        f"measured ratios {shown}): probably {meaning}.")
+        if np.all(np.abs(ratio[big] - c) <= 0.03 * abs(c) + slack[big]) and abs(c - 1) > 0.02:
             return (f"your estimate is {c:.4g} times the truth at every point and component: a "
                     "constant factor is off (check the 1/sigma, the 1/n and the sign).")
     return (
