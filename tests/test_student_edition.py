@@ -251,3 +251,33 @@ def test_the_full_edition_has_the_solutions():
     texts = [_file_text(p) for p in (FULL / "book").glob("*.html")]
     found = sum(any(p in t for t in texts) for p in phrases)
     assert found >= 0.9 * len(phrases), f"only {found} of {len(phrases)} phrases found"
+
+
+def _index_terms(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1: text.rindex(")")])
+    return set(index["terms"]) | set(index.get("titleterms", {}))
+
+
+@pytest.mark.site
+def test_the_search_index_has_no_word_only_solutions_use():
+    """Words (stemmed as the search index stems them) found only inside solutions are indexed in
+    the full edition and absent from the student edition's index."""
+    import yaml
+    from sphinx.search.en import SearchEnglish
+
+    if not (STUDENT / "searchindex.js").is_file():
+        pytest.skip("no student edition in _build/student/html: run `make student` first")
+    stem = SearchEnglish({}).stem
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    sources = [(ROOT / f"{p}.md").read_text(encoding="utf-8") for p in pages]
+    inside = " ".join(m.group(0) for s in sources for m in _SOLUTION.finditer(s))
+    outside = " ".join(_SOLUTION.sub(" ", s) for s in sources)
+    outside += " ".join(p.read_text() for p in (ROOT / "smoothopt").glob("*.py"))
+    seen = {stem(w.lower()) for w in re.findall(r"[A-Za-z]+", outside)}
+    only = {stem(w.lower()) for w in re.findall(r"[A-Za-z]{4,}", inside)} - seen
+    assert only, "no word is used only in solutions: the check would be empty"
+    assert not only & _index_terms(STUDENT / "searchindex.js")
+    if (FULL / "searchindex.js").is_file():
+        assert only <= _index_terms(FULL / "searchindex.js")
