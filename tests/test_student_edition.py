@@ -281,3 +281,16 @@ def test_the_search_index_has_no_word_only_solutions_use():
     assert not only & _index_terms(STUDENT / "searchindex.js")
     if (FULL / "searchindex.js").is_file():
         assert only <= _index_terms(FULL / "searchindex.js")
+
+
+def test_the_exercise_table_lists_every_exercise():
+    import exercise_table as et
+
+    rows = et.rows(ROOT, {})
+    labels = [r["label"] for r in rows]
+    sources = "".join((ROOT / f"{r}.md").read_text() for r in {r["page"] for r in rows})
+    assert len(labels) == len(set(labels)) == len(re.findall(r"\{exercise(?:-start)?\}", sources))
+    implementing = {r["page"] for r in rows if r["kind"] == "implementation"}
+    assert len(implementing) >= 8  # "implement it yourself" in at least eight chapters
+    assert all(r["minutes"] > 0 and r["goal"] for r in rows)
+    assert "| derivation" in et.markdown(rows) or "derivation," in et.markdown(rows)
