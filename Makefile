@@ -66,6 +66,16 @@ test: $(VENV_STAMP)  ## library tests and doctests, then the book build, then th
 	$(BIN)/python -m pytest -m "not site"
 	$(MAKE) book
 	$(BIN)/python -m pytest -m site tests/test_site.py
+	$(MAKE) student
+	$(BIN)/python -m pytest -m site tests/test_student_edition.py
+
+# The same book without a single solution (book/_ext/student_edition.py). It runs the same
+# notebooks as `make book` and shares its execution cache, so it executes nothing the default
+# build has executed; it re-reads every page (fresh environment), which takes a minute or two.
+.PHONY: student
+student: $(VENV_STAMP) $(EXEC_STAMP)  ## build the student edition, without solutions, into _build/student/html
+	@$(BIN)/python -c 'import matplotlib.font_manager'
+	$(BIN)/python book/_ext/student_edition.py $(JB_FLAGS)
 
 serve:  ## preview the built site on http://localhost:8000 (or PORT=...)
 	@test -f $(HTML)/index.html || { echo "no site in $(HTML): run 'make book' first" >&2; exit 1; }

@@ -15,6 +15,7 @@ The library behind the book *Optimizing Bad Objective Functions*:
 - :mod:`smoothopt.variational`: variational optimization and NES (also ask/tell);
 - :mod:`smoothopt.analysis`: basins of attraction and critical points;
 - :mod:`smoothopt.mlp`: a small multilayer perceptron as an objective;
+- :mod:`smoothopt.testing`: checkers for a learner's own gradients, estimators and update rules;
 - :mod:`smoothopt.plotting` (needs matplotlib, imported on first use): landscapes,
   paths, animations.
 
@@ -28,7 +29,7 @@ The library behind the book *Optimizing Bad Objective Functions*:
 
 from . import analysis, estimators, heuristics, objectives, optimizers, smoothing, variational
 from .driver import Result, minimize
-from . import mlp
+from . import mlp, testing
 from .driver import MinimizeState, Progress
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Result",
     "mlp",
     "plotting",
+    "testing",
     "MinimizeState",
     "Progress",
 ]
