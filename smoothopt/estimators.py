@@ -426,8 +426,10 @@ def reparameterization(grad: Fn, x: ArrayLike, *, sigma: ArrayLike, n: int, rng:
         \nabla f_\sigma(x) = \mathbb{E}\, \nabla f(x + \sigma z)
         \approx \frac1n \sum_{k=1}^n \nabla f(x + \sigma z_k)
 
-    Unbiased when ``f`` is differentiable almost everywhere *and* continuous
-    (so that derivative and expectation commute). For a piecewise-constant
+    Unbiased when ``f`` is locally Lipschitz (more generally, absolutely continuous
+    along every line), so that derivative and expectation commute; being
+    differentiable almost everywhere is not enough (the Cantor function is, and its
+    derivative is 0 almost everywhere). For a piecewise-constant
     ``f`` the gradient is zero almost surely and so is this estimate, although
     :math:`\nabla f_\sigma \ne 0`. Cost: :math:`n` gradient evaluations.
 

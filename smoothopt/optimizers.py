@@ -172,7 +172,8 @@ def nesterov(lr: Schedule, beta: float = 0.9) -> Optimizer:
     Nesterov evaluates the gradient at the look-ahead point
     :math:`y_t = x_t + \beta v_t`. Tracking :math:`y` instead of :math:`x`
     gives an update that needs the gradient at the current iterate only
-    (the form of Sutskever et al. 2013, used by optax and PyTorch):
+    (the form of Bengio, Boulanger-Lewandowski and Pascanu 2013, used by optax and
+    PyTorch; Sutskever et al. 2013 write the look-ahead form):
 
     .. math::
 
