@@ -135,7 +135,8 @@ _LAYOUT = """
     if (style.display === "none" || style.visibility === "hidden") continue;
     if (el.closest("mjx-assistive-mml, .visually-hidden, .sr-only, [aria-hidden=true] *")) continue;
     const wide = el.scrollWidth - el.clientWidth > 2 && el.clientWidth > 0;
-    if (wide && (style.overflowX === "hidden" || style.overflowX === "clip")) {
+    if (wide && (style.overflowX === "hidden" || style.overflowX === "clip")
+        && style.textOverflow !== "ellipsis") {
       out.clipped.push(describe(el) + ` (${el.scrollWidth - el.clientWidth} px hidden)`);
     }
   }
@@ -261,6 +262,42 @@ def pages_of(html: Path) -> list[str]:
     return [n for n in names if n != "index"]  # index.html only redirects to the root page
 
 
+def _axe_counts(entry: dict) -> str:
+    counts = {"critical": 0, "serious": 0, "moderate": 0, "minor": 0}
+    for v in entry.get("axe", []):
+        counts[v["impact"]] = counts.get(v["impact"], 0) + v["nodes"]
+    return "/".join(str(counts[k]) for k in ("critical", "serious", "moderate", "minor"))
+
+
+def _lh(entry: dict) -> str:
+    found = entry.get("lighthouse")
+    if not found:
+        return "–"
+    s = found["scores"]
+    return (f"{s['performance']:.2f} / {s['accessibility']:.2f} / {s['best-practices']:.2f} / "
+            f"{s['seo']:.2f}, LCP {found['lcp_ms'] / 1000:.1f} s")
+
+
+def markdown(before: dict, after: dict) -> str:
+    """A before/after table of two audits (per page: HTML, first load, axe, Lighthouse)."""
+    rows = ["| page | HTML KB before → after | first load MB (uncompressed / gzip) before → after "
+            "| axe nodes crit/serious/moderate/minor before → after "
+            "| Lighthouse perf / a11y / best / SEO before → after |",
+            "|---|---:|---:|---|---|"]
+    for name in sorted(set(before) | set(after)):
+        b, a = before.get(name, {}), after.get(name, {})
+
+        def load(e):
+            if "decoded_bytes" not in e:
+                return "–"
+            return f"{e['decoded_bytes'] / 1e6:.2f} / {e['transferred_bytes'] / 1e6:.2f}"
+
+        rows.append(f"| {name} | {b.get('html_bytes', 0) / 1e3:,.0f} → {a.get('html_bytes', 0) / 1e3:,.0f} "
+                    f"| {load(b)} → {load(a)} | {_axe_counts(b)} → {_axe_counts(a)} "
+                    f"| {_lh(b)} → {_lh(a)} |")
+    return "\n".join(rows) + "\n"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
@@ -268,7 +305,13 @@ def main(argv=None) -> int:
     parser.add_argument("--lighthouse", choices=["all", "sample", "none"], default="none")
     parser.add_argument("--pages", nargs="*")
     parser.add_argument("--screenshots", type=Path)
+    parser.add_argument("--compare", type=Path, help="an earlier --out file: print a before/after table")
     args = parser.parse_args(argv)
+    if args.compare:
+        before = json.loads(args.compare.read_text(encoding="utf8"))
+        after = json.loads(args.out.read_text(encoding="utf8"))
+        print(markdown(before, after), end="")
+        return 0
     from playwright.sync_api import sync_playwright
 
     names = args.pages or pages_of(args.html)

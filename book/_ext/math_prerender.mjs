@@ -24,14 +24,18 @@ AssistiveMmlHandler(RegisterHTMLHandler(adaptor));
 // noerrors/noundefined off: a TeX error becomes an merror node that the site checks catch
 const packages = AllPackages.filter((p) => p !== "noerrors" && p !== "noundefined" && p !== "bussproofs");
 const tex = new TeX({packages, tags: "none"});
-const chtml = new CHTML({fontURL: request.fontURL, adaptiveCSS: true, matchFontHeight: false});
+const chtml = new CHTML({fontURL: request.fontURL, adaptiveCSS: true});
 const html = mathjax.document("", {InputJax: tex, OutputJax: chtml});
 
+// The page's text: 16 px with an x-height of half an em (MathJax measures this in a browser and
+// scales its fonts to match, 113.1 %; here the same scale is given).
+const em = 16, ex = 8;
+const scale = ex / chtml.font.params.x_height / em;
 const out = [];
 const errors = [];
 request.items.forEach(([source, display], i) => {
   try {
-    const node = html.convert(source, {display, em: 16, ex: 8, containerWidth: 80 * 16});
+    const node = html.convert(source, {display, em, ex, scale, containerWidth: 80 * em});
     out.push(adaptor.outerHTML(node));
   } catch (err) {
     errors.push([i, String(err && err.message || err)]);

@@ -368,7 +368,7 @@ def _fix_theme(text: str) -> str:
     text = re.sub(r'(<button[^>]*class="[^"]*search-button-field[^"]*"[^>]*?)\s+aria-label="Search"',
                   r"\1", text)
     # sphinxcontrib-bibtex: role="list" whose children are not list items, deprecated roles
-    text = re.sub(r'(<div[^>]*class="citation-list"[^>]*?)\s+role="list"', r"\1", text)
+    text = re.sub(r'<div role="list" class="citation-list">', '<div class="citation-list">', text)
     text = re.sub(r'\s+role="doc-biblioentry"', "", text)
     # matplotlib's jshtml: unlabelled frame slider, one "Repetition mode" landmark per animation
     text = re.sub(r'(<input id="_anim_slider\w+" type="range")(?! aria-label)',
