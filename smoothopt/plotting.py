@@ -116,7 +116,6 @@ def _record_smallest_text(fig):
     def print_figure(filename, *args, **kwargs):
         fmt = kwargs.get("format") or (filename if isinstance(filename, str) else "png")
         if str(fmt).lower().endswith("png"):
-            fig.canvas.draw()  # lay the text out so that hidden tick labels are not counted
             smallest = _smallest_text_pt(fig)
             if smallest is not None:
                 metadata = dict(kwargs.get("metadata") or {})
@@ -345,20 +344,24 @@ def _light_frames(html):
     return _FRAME.sub(sub, html)
 
 
-def _palette_png(png, max_rms=2.0):
-    """``png`` with a palette of 256 colours, or None if that changes it visibly or is no smaller."""
+def _palette_png(png, max_rms=3.0):
+    """``png`` with a palette of 256 colours, or None if that changes it visibly (root mean square
+    error above ``max_rms`` on the 0..255 scale) or is no smaller."""
     import io
 
     from PIL import Image
 
     rgb = Image.open(io.BytesIO(png)).convert("RGB")
-    indexed = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    error = np.asarray(indexed.convert("RGB"), dtype=float) - np.asarray(rgb, dtype=float)
-    if np.sqrt(np.mean(error**2)) > max_rms:
-        return None
-    out = io.BytesIO()
-    indexed.save(out, format="PNG", optimize=True)
-    return out.getvalue() if out.tell() < len(png) else None
+    pixels = np.asarray(rgb, dtype=float)
+    # the fast octree first; median cut where its palette is too coarse (smooth gradients)
+    for method in (Image.Quantize.FASTOCTREE, Image.Quantize.MEDIANCUT):
+        indexed = rgb.quantize(colors=256, method=method, dither=Image.Dither.NONE)
+        error = np.asarray(indexed.convert("RGB"), dtype=float) - pixels
+        if np.sqrt(np.mean(error**2)) <= max_rms:
+            out = io.BytesIO()
+            indexed.save(out, format="PNG", optimize=True)
+            return out.getvalue() if out.tell() < len(png) else None
+    return None
 
 
 def _accessible(html, alt, size):
@@ -372,8 +375,6 @@ def _accessible(html, alt, size):
         attrs = f' alt="{_html.escape(alt)}"' + attrs
     html = re.sub(r'<img id="(_anim_img\w+)">', lambda m: f'<img id="{m.group(1)}"{attrs}>', html)
     html = re.sub(r'(<input id="_anim_slider\w+" type="range")', r'\1 aria-label="Frame"', html)
-    html = html.replace('<form title="Repetition mode" aria-label="Repetition mode"',
-                        '<form title="Repetition mode" role="group" aria-label="Repetition mode"')
     html = html.replace("width: 374px;", "width: 374px; max-width: 100%;")
     return html
 

@@ -278,9 +278,10 @@ def _static_prefix(outdir: Path, path: Path) -> str:
 # ------------------------------------------------------------------------------------------------
 
 
-def quantize_png(data: bytes, max_rms: float = 2.0) -> bytes | None:
+def quantize_png(data: bytes, max_rms: float = 3.0) -> bytes | None:
     """A palette (256 colours) re-encoding of PNG ``data``, or None if it is no smaller or differs
-    from the original by more than ``max_rms`` (on the 0..255 scale of each channel)."""
+    from the original by more than ``max_rms`` (root mean square over pixels and channels, on the
+    0..255 scale: 3 is invisible on a plot). Text chunks (the smallest font size) are kept."""
     import io
 
     import numpy as np
@@ -290,9 +291,16 @@ def quantize_png(data: bytes, max_rms: float = 2.0) -> bytes | None:
     if image.mode == "P" or image.info.get(QUANTIZED_KEY):
         return None
     rgb = image.convert("RGB")
-    palette = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    error = np.asarray(palette.convert("RGB"), dtype=float) - np.asarray(rgb, dtype=float)
-    if np.sqrt(np.mean(error**2)) > max_rms:
+    pixels = np.asarray(rgb, dtype=float)
+    palette = None
+    # the fast octree first; median cut where octree's palette is too coarse (smooth gradients)
+    for method in (Image.Quantize.FASTOCTREE, Image.Quantize.MEDIANCUT):
+        candidate = rgb.quantize(colors=256, method=method, dither=Image.Dither.NONE)
+        error = np.asarray(candidate.convert("RGB"), dtype=float) - pixels
+        if np.sqrt(np.mean(error**2)) <= max_rms:
+            palette = candidate
+            break
+    if palette is None:
         return None
     info = PngImagePlugin.PngInfo()
     for key, value in image.info.items():
@@ -303,6 +311,70 @@ def quantize_png(data: bytes, max_rms: float = 2.0) -> bytes | None:
     kwargs = {"dpi": image.info["dpi"]} if "dpi" in image.info else {}
     palette.save(out, format="PNG", optimize=True, pnginfo=info, **kwargs)
     return out.getvalue() if out.tell() < len(data) else None
+
+
+_FRAME = re.compile(r'frames\[(\d+)\] = "data:image/png;base64,([^"]*)"')
+_ANIMATION = re.compile(r"var frames = new Array\(\d+\);.*?setTimeout", re.S)
+# matplotlib's Animation constructor fetches every frame at once; here a frame is fetched when it
+# is first shown, and the rest as soon as the reader touches a control (so playing is smooth)
+_PRELOAD_ALL = """    for (var i=0; i<frames.length; i++)
+    {
+     this.frames[i] = new Image();
+     this.frames[i].src = frames[i];
+    }"""
+_PRELOAD_ON_USE = """    for (var i=0; i<frames.length; i++)
+    {
+     this.frames[i] = {src: frames[i]};  /* fetched when shown (book/_ext/site_for_readers.py) */
+    }
+    this.preloaded = false;"""
+_SET_FRAME = """  Animation.prototype.set_frame = function(frame){
+    this.current_frame = frame;"""
+_SET_FRAME_ON_USE = """  Animation.prototype.set_frame = function(frame){
+    if (frame !== 0 && !this.preloaded) {
+      this.preloaded = true;
+      for (var i=0; i<this.frames.length; i++) { (new Image()).src = this.frames[i].src; }
+    }
+    this.current_frame = frame;"""
+
+
+def light_frames(text: str, outdir: Path | None = None, prefix: str = "") -> str:
+    """The frames of every ``to_jshtml`` animation of a page, lighter.
+
+    Each frame becomes a palette PNG where that is invisible; with ``outdir``, it moves out of the
+    HTML into ``_images/anim/<hash>.png`` (equal frames share one file) and is fetched only when
+    shown, or once the reader uses a control. ``prefix`` leads from the page to ``_images``.
+    """
+    import base64
+    import hashlib
+
+    if outdir is not None:
+        frames_dir = outdir / "_images" / "anim"
+        frames_dir.mkdir(parents=True, exist_ok=True)
+
+    def one_animation(block: re.Match) -> str:
+        first_of: dict[bytes, str] = {}
+
+        def sub(m: re.Match) -> str:
+            index, data = m.group(1), m.group(2).replace("\\\n", "")
+            png = base64.b64decode(data)
+            png = quantize_png(png) or png
+            if outdir is not None:
+                name = hashlib.sha256(png).hexdigest()[:20] + ".png"
+                target = frames_dir / name
+                if not target.exists():
+                    target.write_bytes(png)
+                return f'frames[{index}] = "{prefix}_images/anim/{name}"'
+            if png in first_of:
+                return f"frames[{index}] = frames[{first_of[png]}]"
+            first_of[png] = index
+            return f'frames[{index}] = "data:image/png;base64,{base64.b64encode(png).decode()}"'
+
+        return _FRAME.sub(sub, block.group(0))
+
+    text = _ANIMATION.sub(one_animation, text)
+    if outdir is not None:
+        text = text.replace(_PRELOAD_ALL, _PRELOAD_ON_USE).replace(_SET_FRAME, _SET_FRAME_ON_USE)
+    return text
 
 
 def _png_facts(path: Path) -> tuple[int, int, float | None]:
@@ -333,10 +405,19 @@ def _figure_images(outdir: Path, path: Path, text: str, cache: dict) -> str:
         if facts is None:
             return m.group(0)
         width_px, height_px, smallest_pt = facts
-        # myst-nb writes width/height from the retina metadata: the CSS size is half the pixels
-        css_w = float(attrs.get("width") or width_px)
-        css_h = float(attrs.get("height") or height_px * css_w / width_px)
+        # myst-nb writes the retina metadata (half the pixels) as a fixed `width: ..px; height:
+        # ..px` style, which would distort a figure that max-width shrinks: it becomes the
+        # intrinsic size (attributes) and CSS keeps the aspect ratio
+        style = attrs.get("style", "")
+        sized = dict(re.findall(r"(width|height):\s*([\d.]+)px;?", style))
+        style = re.sub(r"(?<![-\w])(width|height):\s*[\d.]+px;?\s*", "", style).strip()
+        css_w = float(sized.get("width") or attrs.get("width") or width_px)
+        css_h = float(sized.get("height") or attrs.get("height") or height_px * css_w / width_px)
         attrs["width"], attrs["height"] = f"{css_w:g}", f"{css_h:g}"
+        if style:
+            attrs["style"] = style
+        else:
+            attrs.pop("style", None)
         attrs.setdefault("decoding", "async")
         if not first:
             attrs.setdefault("loading", "lazy")
@@ -361,8 +442,26 @@ def _figure_images(outdir: Path, path: Path, text: str, cache: dict) -> str:
 _FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*scripts/fontawesome\.js[^"]*"></script>')
 
 
+_THEBE_CONFIG = re.compile(r'\s*<script>const THEBE_JS_URL = [^<]*</script>')
+_BLOCKING_SCRIPT = re.compile(r'<script (?![^>]*\b(?:defer|async)\b)([^>]*\bsrc="([^"]+)"[^>]*)></script>')
+
+
+def _defer_scripts(text: str) -> str:
+    """Scripts in the head no longer hold up the first paint: each external one runs deferred, in
+    the same order (they all wait for the DOM anyway). documentation_options.js stays as it is,
+    since inline scripts of the head assign to the object it defines."""
+    head_end = text.find("</head>")
+    if head_end < 0:
+        return text
+    head = _BLOCKING_SCRIPT.sub(
+        lambda m: m.group(0) if "documentation_options.js" in m.group(2)
+        else f"<script defer {m.group(1)}></script>", text[:head_end])
+    return head + text[head_end:]
+
+
 def _fix_theme(text: str) -> str:
     text = _FONTAWESOME_JS.sub("", text)
+    text = _THEBE_CONFIG.sub("", text)  # thebe is off: its configuration only costs bytes
     # an accessible name must contain the visible label (axe label-content-name-mismatch)
     text = re.sub(r'(<summary)\s+aria-label="Toggle hidden content"', r"\1", text)
     text = re.sub(r'(<button[^>]*class="[^"]*search-button-field[^"]*"[^>]*?)\s+aria-label="Search"',
@@ -373,8 +472,12 @@ def _fix_theme(text: str) -> str:
     # matplotlib's jshtml: unlabelled frame slider, one "Repetition mode" landmark per animation
     text = re.sub(r'(<input id="_anim_slider\w+" type="range")(?! aria-label)',
                   r'\1 aria-label="Frame"', text)
-    text = text.replace('<form title="Repetition mode" aria-label="Repetition mode"',
-                        '<form title="Repetition mode" role="group" aria-label="Repetition mode"')
+    text = text.replace('<form title="Repetition mode" role="group" aria-label="Repetition mode"',
+                        '<form title="Repetition mode" aria-label="Repetition mode"')
+    forms = iter(range(1, 1000))
+    if text.count('aria-label="Repetition mode"') > 1:  # one landmark name per animation
+        text = re.sub(r'aria-label="Repetition mode"',
+                      lambda _: f'aria-label="Repetition mode of animation {next(forms)}"', text)
     return _unique_ids(text)
 
 
@@ -392,6 +495,75 @@ def _unique_ids(text: str) -> str:
         return f' id="{name}-{seen[name]}"'
 
     return _ID.sub(sub, text)
+
+
+# ------------------------------------------------------------------------------------------------
+# icons: Font Awesome cut to the glyphs the site uses
+# ------------------------------------------------------------------------------------------------
+
+_FA_RULE = re.compile(r'((?:\.fa-[\w-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4,5})"\}')
+_FA_TOKEN = re.compile(r"\bfa-[a-z0-9-]+")
+_CSS_CODEPOINT = re.compile(r'content:\s*"\\([0-9a-fA-F]{4,5})"')
+
+
+def subset_icon_fonts(outdir: Path, texts: list[str]) -> dict[str, int]:
+    """Cut the theme's Font Awesome webfonts (156 + 25 + 118 KB) to the glyphs the site uses.
+
+    The glyphs are those of every ``fa-*`` class named in a page or a script, and every code
+    point a stylesheet puts in a ``content`` (sphinx-exercise's and the theme's own icons). The
+    cut fonts are written as WOFF beside the originals and the theme's stylesheet points at them.
+    Returns the byte size of each font written.
+    """
+    from fontTools import subset
+
+    static = outdir / "_static"
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
+    fonts_dir = static / "vendor" / "fontawesome" / "webfonts"
+    if not theme_css.is_file() or not fonts_dir.is_dir():
+        return {}
+    css = theme_css.read_text(encoding="utf8")
+    by_class = {}
+    for selectors, code in _FA_RULE.findall(css):
+        for selector in selectors.split(","):
+            if selector:
+                by_class[selector.split(":")[0][1:]] = int(code, 16)
+    used_classes = set()
+    for text in texts:
+        used_classes.update(_FA_TOKEN.findall(text))
+    for script in static.rglob("*.js"):
+        if script.name != "fontawesome.js":
+            used_classes.update(_FA_TOKEN.findall(script.read_text(encoding="utf8", errors="replace")))
+    codepoints = {by_class[c] for c in used_classes if c in by_class}
+    for sheet in static.rglob("*.css"):
+        if sheet != theme_css:
+            codepoints.update(int(c, 16) for c in _CSS_CODEPOINT.findall(
+                sheet.read_text(encoding="utf8", errors="replace")))
+    written = {}
+    for original in sorted(fonts_dir.glob("fa-*.woff2")):
+        source = original.with_suffix(".ttf")  # read without brotli, the same glyphs
+        if not source.is_file():
+            continue
+        target = original.with_name(original.stem + ".subset.woff")
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = ["*"]
+        font = subset.load_font(str(source), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(codepoints))
+        subsetter.subset(font)
+        subset.save_font(font, str(target), options)
+        written[target.name] = target.stat().st_size
+        css = re.sub(rf'url\(\.\./vendor/fontawesome/webfonts/{re.escape(original.name)}\) format\("woff2"\)'
+                     rf',url\(\.\./vendor/fontawesome/webfonts/{re.escape(original.stem)}\.ttf\) format\("truetype"\)',
+                     f'url(../vendor/fontawesome/webfonts/{target.name}) format("woff")', css)
+    # and the 2,000 icon rules of the stylesheet shrink to those in use (about 100 KB less)
+    def keep(m: re.Match) -> str:
+        names = {sel.split(":")[0][1:] for sel in m.group(1).split(",") if sel}
+        return m.group(0) if names & used_classes else ""
+
+    css = _FA_RULE.sub(keep, css)
+    theme_css.write_text(css, encoding="utf8")
+    return written
 
 
 # ------------------------------------------------------------------------------------------------
@@ -415,9 +587,18 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
     except (RuntimeError, OSError, subprocess.TimeoutExpired, json.JSONDecodeError) as err:
         logger.warning(f"site: pre-rendering the math failed: {err}", type="smoothopt",
                        subtype="math")
+    try:
+        fonts = subset_icon_fonts(outdir, list(pages.values()))
+        logger.info(f"site: icon fonts cut to the glyphs in use: {fonts}")
+    except Exception as err:  # noqa: BLE001 - the full fonts still work
+        logger.warning(f"site: cutting the icon fonts failed: {err}", type="smoothopt",
+                       subtype="fonts")
     cache: dict = {}
     for path, text in pages.items():
         text = _fix_theme(text)
+        text = light_frames(text, outdir, _static_prefix(outdir, path)[: -len("_static/")])
+        if path.name != "search.html":  # the search page runs its inline scripts as it loads
+            text = _defer_scripts(text)
         text = _figure_images(outdir, path, text, cache)
         path.write_text(text, encoding="utf8")
 
@@ -427,4 +608,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _page_context, priority=800)
     app.connect("build-finished", _finish)
     app.add_css_file("site.css")
+    app.add_js_file("site.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
