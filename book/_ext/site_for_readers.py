@@ -442,6 +442,8 @@ def _figure_images(outdir: Path, path: Path, text: str, cache: dict) -> str:
 _FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*scripts/fontawesome\.js[^"]*"></script>')
 
 
+_SEARCH_SCRIPTS = re.compile(
+    r'\s*<script[^>]*src="[^"]*(?:searchtools|language_data|searchindex)\.js[^"]*"[^>]*></script>')
 _THEBE_CONFIG = re.compile(r'\s*<script>const THEBE_JS_URL = [^<]*</script>')
 _BLOCKING_SCRIPT = re.compile(r'<script (?![^>]*\b(?:defer|async)\b)([^>]*\bsrc="([^"]+)"[^>]*)></script>')
 
@@ -598,6 +600,9 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
         text = _fix_theme(text)
         text = light_frames(text, outdir, _static_prefix(outdir, path)[: -len("_static/")])
         if path.name != "search.html":  # the search page runs its inline scripts as it loads
+            # pydata-sphinx-theme loads the search index on every page for search-as-you-type,
+            # which is off: the search box submits to search.html, which loads its own
+            text = _SEARCH_SCRIPTS.sub("", text)
             text = _defer_scripts(text)
         text = _figure_images(outdir, path, text, cache)
         path.write_text(text, encoding="utf8")
