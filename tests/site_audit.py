@@ -104,6 +104,10 @@ class Server:
         self.thread.join(timeout=10)
 
 
+# The site skips the layout of sections far from the screen (content-visibility: auto); the checks
+# must see every box laid out.
+_LAY_OUT_EVERYTHING = "* { content-visibility: visible !important; }"
+
 # Everything the page loads, lazy images included, then the checks of a phone-sized window.
 _LOAD_ALL = """
 async () => {
@@ -204,6 +208,7 @@ def measure_page(browser, url: str, *, axe: bool = True, phone: bool = True,
     page.on("requestfinished", finished)
     started = time.monotonic()
     page.goto(url, wait_until="load", timeout=60_000)
+    page.add_style_tag(content=_LAY_OUT_EVERYTHING)
     page.evaluate(_LOAD_ALL)
     page.wait_for_timeout(300)
     result["seconds"] = round(time.monotonic() - started, 2)
@@ -216,6 +221,7 @@ def measure_page(browser, url: str, *, axe: bool = True, phone: bool = True,
     if screenshots:
         page.screenshot(path=str(screenshots / f"{name}_1280.png"), full_page=False)
     if axe:
+        page.evaluate("() => window.soMarkScrollable && window.soMarkScrollable()")
         page.add_script_tag(path=str(AXE_JS))
         found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
                               ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,"
@@ -227,6 +233,7 @@ def measure_page(browser, url: str, *, axe: bool = True, phone: bool = True,
                                       has_touch=True, device_scale_factor=2, service_workers="block")
         page = context.new_page()
         page.goto(url, wait_until="load", timeout=60_000)
+        page.add_style_tag(content=_LAY_OUT_EVERYTHING)
         page.evaluate(_LOAD_ALL)
         result["phone"] = page.evaluate(_LAYOUT)
         if screenshots:

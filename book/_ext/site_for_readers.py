@@ -162,7 +162,8 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     title = re.sub(r"<[^>]+>", "", context.get("title") or "")
     text = _first_paragraph(doctree) if doctree is not None else ""
     if not text:
-        text = f"{title}: a page of {app.config.project}." if title else app.config.project
+        book = app.config.html_title or app.config.project
+        text = f"{title}: a page of {book}." if title else book
     description = _summary(plain_text(text), 160)
     context["metatags"] = (context.get("metatags", "")
                            + f'\n<meta name="description" content="{_html.escape(description)}" />')
@@ -254,7 +255,7 @@ def _prerender_math(outdir: Path, pages: dict[Path, str]) -> None:
         return
     rendered, css = _typeset(items, "mathjax/output/chtml/fonts/woff-v2")
     # text shows at once in a fallback font instead of waiting for MathJax's webfonts
-    css = re.sub(r"@font-face\s*\{(?![^}]*font-display)", "@font-face { font-display: swap;", css)
+    css = re.sub(r"(@font-face(?:\s*/\*.*?\*/)?\s*\{)(?![^}]*font-display)", r"\1 font-display: swap;", css)
     (outdir / "_static" / MATH_CSS).write_text(css, encoding="utf8")
     stream = iter(rendered)
     for path, page_items in per_page.items():

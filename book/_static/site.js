@@ -1,15 +1,27 @@
 // A box that scrolls sideways (a wide formula, table or output) takes the keyboard focus, so that
-// a reader without a mouse can scroll it too (axe: scrollable-region-focusable).
+// a reader without a mouse can scroll it too (axe: scrollable-region-focusable). Boxes are checked
+// as they come near the screen, which costs no layout of the rest of the page;
+// soMarkScrollable() checks them all at once (the site checks call it before running axe).
 (function () {
-  function focusable() {
-    document.querySelectorAll("span.math, div.math, mjx-container, div.cell_output, div.output, .table-wrapper, div.pst-scrollable-table-container")
-      .forEach(function (el) {
-        if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
-          el.setAttribute("tabindex", "0");
-        }
-      });
+  var SELECTOR = "span.math, div.math, mjx-container[display], div.cell_output, div.output, " +
+                 ".table-wrapper, div.pst-scrollable-table-container";
+  function mark(el) {
+    if (!el.hasAttribute("tabindex") && el.scrollWidth > el.clientWidth + 1) {
+      el.setAttribute("tabindex", "0");
+    }
   }
-  if (document.readyState === "complete") focusable();
-  else window.addEventListener("load", focusable);
-  window.addEventListener("resize", focusable);
+  window.soMarkScrollable = function () {
+    document.querySelectorAll(SELECTOR).forEach(mark);
+  };
+  function observe() {
+    if (!("IntersectionObserver" in window)) { window.soMarkScrollable(); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) { mark(entry.target); observer.unobserve(entry.target); }
+      });
+    }, {rootMargin: "400px 0px"});
+    document.querySelectorAll(SELECTOR).forEach(function (el) { observer.observe(el); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", observe);
+  else observe();
 })();
