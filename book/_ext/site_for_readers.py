@@ -472,6 +472,9 @@ def _fix_theme(text: str) -> str:
     # sphinxcontrib-bibtex: role="list" whose children are not list items, deprecated roles
     text = re.sub(r'<div role="list" class="citation-list">', '<div class="citation-list">', text)
     text = re.sub(r'\s+role="doc-biblioentry"', "", text)
+    # Sphinx's module index: the collapse toggler image says "-"
+    text = re.sub(r'(<img src="[^"]*minus\.png" class="toggler"[^>]*?)alt="-"',
+                  r'\1alt="Collapse or expand this group of modules"', text, flags=re.S)
     # matplotlib's jshtml: unlabelled frame slider, one "Repetition mode" landmark per animation
     text = re.sub(r'(<input id="_anim_slider\w+" type="range")(?! aria-label)',
                   r'\1 aria-label="Frame"', text)
