@@ -20,11 +20,23 @@ JB_FLAGS    := -W -n --keep-going
 VENV_STAMP := $(VENV)/.installed.stamp
 
 # myst-nb's execution cache (_build/.jupyter_cache) is keyed on a notebook's code alone, and sphinx
-# re-reads only pages whose source changed. A change to the library, to the pinned toolchain or to
-# the book's own sphinx extension must re-execute every page, so it wipes both cache and doctrees.
-EXEC_DEPS  := $(shell find smoothopt book/_ext -name '*.py' 2>/dev/null | sort) \
+# re-reads only pages whose source changed. A change to the library or to the pinned toolchain must
+# re-execute every page, so it wipes both cache and doctrees; a change to the book's own sphinx
+# extensions or configuration changes no cell's output, so it wipes the doctrees only (every page
+# is re-read from the cache and written again).
+EXEC_DEPS  := $(shell find smoothopt -name '*.py' 2>/dev/null | sort) \
               $(CONSTRAINTS) pyproject.toml
 EXEC_STAMP := $(BUILD)/.exec-deps.stamp
+READ_DEPS  := $(shell find book/_ext -maxdepth 1 -name '*.py' -o -maxdepth 1 -name '*.mjs' 2>/dev/null | sort) \
+              _config.yml _toc.yml
+READ_STAMP := $(BUILD)/.read-deps.stamp
+
+# Node tools of the site (book/_ext/package-lock.json): mathjax-full pre-renders the math at build
+# time; axe-core and lighthouse are the site checks. Installed only where npm exists; without it
+# the pages keep the MathJax script and the site checks that need them skip (fail under CI).
+NODE_DIR   := book/_ext
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed.stamp
+NODE_DEPS  := $(if $(shell command -v npm 2>/dev/null),$(NODE_STAMP))
 
 MATHJAX_VERSION := 3.2.2
 MATHJAX_DIR     := book/_static/mathjax
@@ -33,7 +45,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # ipykernel's debugger prints a frozen-modules warning to stderr under Python 3.11
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test serve clean distclean bench compare readme-figure mathjax constraints
+.PHONY: help venv book test serve clean distclean bench compare readme-figure mathjax constraints \
+        lighthouse site-audit node-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,16 +60,28 @@ $(VENV_STAMP): pyproject.toml $(CONSTRAINTS)
 	touch $@
 
 $(EXEC_STAMP): $(EXEC_DEPS)
-	@echo "smoothopt, the constraints or the book extension changed: re-executing every page"
+	@echo "smoothopt or the constraints changed: re-executing every page"
 	rm -rf $(BUILD)/.jupyter_cache $(BUILD)/.doctrees $(BUILD)/jupyter_execute
 	mkdir -p $(BUILD)
+	touch $@
+
+$(READ_STAMP): $(READ_DEPS)
+	@echo "the book's extensions or configuration changed: re-reading every page"
+	rm -rf $(BUILD)/.doctrees
+	mkdir -p $(BUILD)
+	touch $@
+
+node-tools: $(NODE_STAMP)  ## install the site's pinned node tools (mathjax-full, axe-core, lighthouse)
+
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Fails on any sphinx warning (-W, reported at the end thanks to --keep-going), any unresolved
 # reference (-n), any cell error and any stderr output of a cell (see _config.yml). After a failed
 # build the doctrees go, so that the next build re-reads every page and repeats every warning
 # instead of passing on the pages it would otherwise skip as unchanged.
-book: $(VENV_STAMP) $(EXEC_STAMP)  ## build the site into _build/html (executes changed pages)
+book: $(VENV_STAMP) $(NODE_DEPS) $(EXEC_STAMP) $(READ_STAMP)  ## build the site into _build/html (executes changed pages)
 	@# build matplotlib's font cache here, not in a cell, whose stderr would break the build
 	@$(BIN)/python -c 'import matplotlib.font_manager'
 	$(BIN)/jupyter-book build . --path-output . --builder html $(JB_FLAGS) \
@@ -76,6 +101,14 @@ test: $(VENV_STAMP)  ## library tests and doctests, then the book build, then th
 student: $(VENV_STAMP) $(EXEC_STAMP)  ## build the student edition, without solutions, into _build/student/html
 	@$(BIN)/python -c 'import matplotlib.font_manager'
 	$(BIN)/python book/_ext/student_edition.py $(JB_FLAGS)
+
+# Lighthouse (mobile, default throttling) on every page; `make test` runs it on a sample only.
+lighthouse: $(VENV_STAMP) $(NODE_STAMP)  ## Lighthouse on every page of the built site (about 1 min a page)
+	@test -f $(HTML)/index.html || { echo "no site in $(HTML): run 'make book' first" >&2; exit 1; }
+	SITE_LIGHTHOUSE=all SITE_LIGHTHOUSE_PERF=strict $(BIN)/python -m pytest -m site tests/test_site.py -k lighthouse
+
+site-audit: $(VENV_STAMP) $(NODE_STAMP)  ## weight, axe, phone layout and Lighthouse of every page, into _build/site-audit.json
+	$(BIN)/python tests/site_audit.py --html $(HTML) --out $(BUILD)/site-audit.json --lighthouse all
 
 serve:  ## preview the built site on http://localhost:8000 (or PORT=...)
 	@test -f $(HTML)/index.html || { echo "no site in $(HTML): run 'make book' first" >&2; exit 1; }

@@ -13,6 +13,8 @@ so a chapter composes figures from these pieces instead of pasting plot code.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ._checks import count
@@ -33,11 +35,95 @@ __all__ = [
     "surface",
     "animate",
     "smoothing_teaser",
+    "OKABE_ITO",
     "PATH_COLORS",
+    "CYCLE",
+    "BOOK_STYLE",
 ]
 
-#: A colour cycle that stays distinguishable in greyscale and for colour-blind readers.
-PATH_COLORS = ["#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+#: The Okabe–Ito palette (Okabe & Ito 2008), designed to stay apart for colour-blind readers.
+#: tests/test_plotting_palette.py computes what is claimed below: under simulated protanopia,
+#: deuteranopia and tritanopia (Machado et al. 2009, severity 1) every pair of the seven colours
+#: used here stays at least 15 CIELAB units apart.
+OKABE_ITO = {
+    "vermillion": "#D55E00",
+    "orange": "#E69F00",
+    "blue": "#0072B2",
+    "bluish green": "#009E73",
+    "reddish purple": "#CC79A7",
+    "sky blue": "#56B4E9",
+    "black": "#000000",
+    "yellow": "#F0E442",
+}
+
+#: Colours of optimization paths (red-ish, orange, blue, green, ... as the prose names them).
+#: The first three also differ in lightness (L* 54, 71, 46), so they stay apart in greyscale.
+PATH_COLORS = [OKABE_ITO[k] for k in ("vermillion", "orange", "blue", "bluish green",
+                                      "reddish purple", "sky blue", "black")]
+
+#: The default line colours of the book's figures (``axes.prop_cycle``), in matplotlib's hue
+#: order (blue, orange, green, red, ...), so "the blue line" still means the first one. The first
+#: three differ in lightness (L* 46, 71, 58).
+CYCLE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish green", "vermillion",
+                                "reddish purple", "sky blue", "black")]
+
+
+def _cycler():
+    from cycler import cycler
+
+    return cycler(color=CYCLE)
+
+
+#: The matplotlib settings of every chapter's setup cell (``plt.rcParams.update(BOOK_STYLE)``):
+#: figures 100 px per inch (shown at 2x by the ``retina`` inline format, so sharp on high-density
+#: screens), text large enough to read when a phone shows the figure at 72 % of its width (the
+#: site's CSS never shrinks it further: a wider figure scrolls in its own box), the colour-blind
+#: safe cycle, and a hook that records each figure's smallest text in its PNG for the site checks.
+BOOK_STYLE = {
+    "figure.dpi": 100,
+    "font.size": 12,
+    "legend.fontsize": "medium",
+    "legend.title_fontsize": "medium",
+    "axes.titlesize": "large",
+    "axes.prop_cycle": _cycler(),
+    "figure.hooks": ["smoothopt.plotting:_record_smallest_text"],
+}
+
+#: The PNG text key under which :func:`_record_smallest_text` stores a figure's smallest font size.
+MIN_FONT_KEY = "smoothopt:min-font-pt"
+
+
+def _smallest_text_pt(fig):
+    """The size in points of the smallest visible non-empty text of ``fig`` (None if none)."""
+    from matplotlib.text import Text
+
+    def shown(t):
+        return (t.get_visible() and t.get_text().strip()
+                and (t.axes is None or t.axes.get_visible()))
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if shown(t)]
+    return min(sizes) if sizes else None
+
+
+def _record_smallest_text(fig):
+    """A ``figure.hooks`` entry: PNGs of ``fig`` carry its smallest font size as a text chunk.
+
+    The site checks read it back to prove that figure text is at least 9 px on a phone.
+    """
+    canvas = fig.canvas
+    original = canvas.print_figure
+
+    def print_figure(filename, *args, **kwargs):
+        fmt = kwargs.get("format") or (filename if isinstance(filename, str) else "png")
+        if str(fmt).lower().endswith("png"):
+            smallest = _smallest_text_pt(fig)
+            if smallest is not None:
+                metadata = dict(kwargs.get("metadata") or {})
+                metadata[MIN_FONT_KEY] = f"{smallest:.2f}"
+                kwargs["metadata"] = metadata
+        return original(filename, *args, **kwargs)
+
+    canvas.print_figure = print_figure
 
 
 def grid(f, bounds=None, resolution=200, sigma=None):
@@ -230,20 +316,77 @@ _FA_GLYPHS = {
 
 
 def _offline(html):
-    import re
-
     html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
     for cls, glyph in _FA_GLYPHS.items():
         html = html.replace(f'<i class="{cls}"></i>', glyph)
     return html
 
 
-def animate(fig, update, frames, *, interval=150, default_mode="once"):
+_FRAME = re.compile(r'frames\[(\d+)\] = "data:image/png;base64,([^"]*)"')
+
+
+def _light_frames(html):
+    """Re-encode the PNG frames of ``to_jshtml`` output with a 256-colour palette, and let a frame
+    identical to an earlier one point at it instead of repeating its bytes."""
+    import base64
+
+    first_of = {}
+
+    def sub(m):
+        index, data = m.group(1), m.group(2).replace("\\\n", "")
+        png = base64.b64decode(data)
+        png = _palette_png(png) or png
+        if png in first_of:
+            return f"frames[{index}] = frames[{first_of[png]}]"
+        first_of[png] = index
+        return f'frames[{index}] = "data:image/png;base64,{base64.b64encode(png).decode()}"'
+
+    return _FRAME.sub(sub, html)
+
+
+def _palette_png(png, max_rms=3.0):
+    """``png`` with a palette of 256 colours, or None if that changes it visibly (root mean square
+    error above ``max_rms`` on the 0..255 scale) or is no smaller."""
+    import io
+
+    from PIL import Image
+
+    rgb = Image.open(io.BytesIO(png)).convert("RGB")
+    pixels = np.asarray(rgb, dtype=float)
+    # the fast octree first; median cut where its palette is too coarse (smooth gradients)
+    for method in (Image.Quantize.FASTOCTREE, Image.Quantize.MEDIANCUT):
+        indexed = rgb.quantize(colors=256, method=method, dither=Image.Dither.NONE)
+        error = np.asarray(indexed.convert("RGB"), dtype=float) - pixels
+        if np.sqrt(np.mean(error**2)) <= max_rms:
+            out = io.BytesIO()
+            indexed.save(out, format="PNG", optimize=True)
+            return out.getvalue() if out.tell() < len(png) else None
+    return None
+
+
+def _accessible(html, alt, size):
+    """Label what matplotlib leaves unlabelled: the frame (alt text, intrinsic size), the slider;
+    and let the controls fit a phone (the slider is 374 px wide otherwise)."""
+    import html as _html
+
+    width, height = size
+    attrs = f' width="{width}" height="{height}" style="max-width: 100%; height: auto;"'
+    if alt:
+        attrs = f' alt="{_html.escape(alt)}"' + attrs
+    html = re.sub(r'<img id="(_anim_img\w+)">', lambda m: f'<img id="{m.group(1)}"{attrs}>', html)
+    html = re.sub(r'(<input id="_anim_slider\w+" type="range")', r'\1 aria-label="Frame"', html)
+    html = html.replace("width: 374px;", "width: 374px; max-width: 100%;")
+    return html
+
+
+def animate(fig, update, frames, *, interval=150, default_mode="once", alt=None, dpi=None):
     """Animate ``fig`` and return it as static JavaScript (``to_jshtml``).
 
     The published site has no kernel, so sliders over a step index, a step size
     or ``sigma`` become these self-contained animations. The figure is closed so
-    the notebook does not also show it as a still image.
+    the notebook does not also show it as a still image. The frames are PNGs with a palette of
+    256 colours (a plot has few), a frame equal to an earlier one costs nothing, and the slider
+    and frame carry labels for screen readers.
 
     Parameters
     ----------
@@ -254,13 +397,22 @@ def animate(fig, update, frames, *, interval=150, default_mode="once"):
         Frame count or the frame values passed to ``update``.
     interval : int
         Milliseconds between frames.
+    alt : str, optional
+        What the animation shows, for readers who cannot see it (the book fills in the caption
+        paragraph next to the cell when this is not given).
+    dpi : float, optional
+        Pixels per inch of the frames (default: the figure's).
 
     Returns
     -------
     IPython.display.HTML if IPython is available, else the HTML string.
     """
     anim = _animation.FuncAnimation(fig, update, frames=frames, interval=interval)
-    html = _offline(anim.to_jshtml(default_mode=default_mode))
+    dpi = fig.dpi if dpi is None else dpi
+    with plt.rc_context({"savefig.dpi": dpi}):
+        html = anim.to_jshtml(default_mode=default_mode)
+    size = (round(fig.get_figwidth() * dpi), round(fig.get_figheight() * dpi))
+    html = _accessible(_light_frames(_offline(html)), alt, size)
     plt.close(fig)
     try:
         from IPython.display import HTML

@@ -5,40 +5,35 @@ run deselects them with ``-m "not site"``. Without a built site, or without Debi
 (``apt-get install chromium``), they skip, except under CI (env ``CI`` set), where they fail.
 
 Set ``SITE_SCREENSHOTS=<dir>`` to also save a full-page screenshot of every page there.
+
+The limits of a page for every reader (issue 15) are measured by ``tests/site_audit.py``: HTML at
+most 1 MB and everything a cold-cache first load fetches (lazy images included, uncompressed) at
+most 2.5 MB; axe-core finds no critical or serious violation; at 390 px the page does not scroll
+sideways, nothing is clipped, nothing leaves the window unless its own box scrolls, and figure
+text is at least 9 CSS px; Lighthouse (mobile, default throttling) scores performance >= 0.9 with
+LCP <= 2.5 s, accessibility 1.0, best practices >= 0.95 and SEO >= 0.9. Lighthouse takes about a
+minute a page on 2 busy cores, so ``make test`` runs it on ``site_audit.LIGHTHOUSE_SAMPLE``;
+``make lighthouse`` (``SITE_LIGHTHOUSE=all``) runs it on every page.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+import site_audit
+
 pytestmark = pytest.mark.site
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 EXECUTED = ROOT / "_build" / "jupyter_execute"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # no name but localhost resolves, so no request can leave the machine (each one that tries is
-    # recorded below and fails at once instead of waiting on the network)
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
+CHROMIUM = site_audit.CHROMIUM
 MAX_PAGE_SECONDS = 30.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
@@ -216,27 +211,16 @@ def test_notebook_pages_offer_their_ipynb(site, docname):
 # ---------------------------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(site):
-    """The site over HTTP on a free port of 127.0.0.1, in a thread."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
+    """The site over HTTP on a free port of 127.0.0.1, gzip-compressed as a static host sends it."""
+    with site_audit.Server(site) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """One Debian chromium, and one browsing context (so one HTTP cache) for all pages."""
+def chromium():
+    """One Debian chromium for all pages (playwright's sync API allows one driver per thread)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -245,15 +229,21 @@ def browser():
         _missing(f"{CHROMIUM} is missing: apt-get install chromium")
     playwright = sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+        browser = site_audit.launch(playwright)
     except Exception:
         playwright.stop()
         raise
-    yield context
-    context.close()
+    yield browser
     browser.close()
     playwright.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    """One browsing context (so one HTTP cache) for all pages."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    yield context
+    context.close()
 
 
 # Loads every image eagerly (lazy ones too) and waits for MathJax's first typeset; returns what is
@@ -277,6 +267,8 @@ async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
     mathjax = MathJax.version || "unknown";
+  } else if (document.querySelector(".math[data-tex] mjx-container")) {
+    mathjax = "pre-rendered at build time";
   }
   await document.fonts.ready;  // MathJax's web fonts, requested while it typeset
   const untypeset = mathElements.filter(el => !el.querySelector("mjx-container"))
@@ -357,3 +349,118 @@ def test_api_page_covers_every_module():
     api = (ROOT / "book" / "api.md").read_text(encoding="utf8")
     missing = [m for m in modules if f"smoothopt.{m}" not in api]
     assert not missing, f"book/api.md documents no {', '.join('smoothopt.' + m for m in missing)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) every reader: weight, screen readers, phones, Lighthouse (issue 15)
+# ---------------------------------------------------------------------------------------------
+
+
+ALL_PAGES = DOCNAMES + ["search", "genindex", "py-modindex"]
+
+
+@pytest.mark.parametrize("docname", ALL_PAGES)
+def test_page_html_is_light_and_described(site, docname):
+    """HTML at most 1 MB; a meta description; every image has alt text that is not a file path;
+    every id is unique; no Font Awesome or MathJax script (icons are a webfont, math is HTML)."""
+    path = site / f"{docname}.html"
+    if not path.is_file():
+        pytest.skip(f"{path} was not built")
+    html = path.read_text(encoding="utf8")
+    problems = []
+    if (size := path.stat().st_size) > site_audit.MAX_HTML_BYTES:
+        problems.append(f"HTML is {size / 1e6:.2f} MB, over {site_audit.MAX_HTML_BYTES / 1e6:g} MB")
+    description = re.search(r'<meta name="description" content="([^"]{30,})"', html)
+    if not description:
+        problems.append("no meta description of at least 30 characters")
+    for img in re.findall(r"<img\b[^>]*>", html):
+        alt = re.search(r'\balt="([^"]*)"', img)
+        if alt is None or len(alt.group(1).strip()) < 10 or re.search(r"\.(png|svg|jpe?g)$", alt.group(1)):
+            problems.append(f"image without alt text that says what it shows: {img[:160]}")
+    ids = re.findall(r'\sid="([^"]+)"', re.sub(r"<script.*?</script>", "", html, flags=re.S))
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        problems.append(f"ids used more than once: {repeated}")
+    if "fontawesome.js" in html:
+        problems.append("loads the 1.5 MB Font Awesome script")
+    prerendering = (ROOT / "book" / "_ext" / "node_modules" / "mathjax-full").is_dir() or IN_CI
+    if prerendering and re.search(r"<script[^>]*mathjax", html):
+        problems.append("loads the MathJax script (the math should be pre-rendered: make node-tools)")
+    assert not problems, f"{docname}.html:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("docname", ALL_PAGES)
+def test_page_for_every_reader(chromium, server, site, docname):
+    """Cold-cache weight, axe-core, and the layout at 1280 px and at 390 px."""
+    if not (site / f"{docname}.html").is_file():
+        pytest.skip(f"{docname}.html was not built")
+    if not site_audit.AXE_JS.is_file():
+        _missing(f"{site_audit.AXE_JS} is missing: make node-tools")
+    shots = os.environ.get("SITE_SCREENSHOTS")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+    found = site_audit.measure_page(chromium, f"{server}/{docname}.html",
+                                    screenshots=Path(shots) if shots else None,
+                                    name=docname.replace("/", "_"))
+    problems = []
+    if found["decoded_bytes"] > site_audit.MAX_FIRST_LOAD_BYTES:
+        problems.append(f"a cold first load fetches {found['decoded_bytes'] / 1e6:.2f} MB "
+                        f"(uncompressed), over {site_audit.MAX_FIRST_LOAD_BYTES / 1e6:g} MB; "
+                        f"largest: {found['largest'][:3]}")
+    for violation in found["axe"]:
+        if violation["impact"] in {"critical", "serious"}:
+            problems.append(f"axe {violation['impact']} {violation['id']} on {violation['nodes']} "
+                            f"node(s): {violation['targets']}")
+    for view in ("desktop", "phone"):
+        layout = found[view]
+        if layout["pageWidth"] > layout["viewport"] + 1:
+            problems.append(f"{view}: the page is {layout['pageWidth']} px wide in a "
+                            f"{layout['viewport']} px window")
+        problems += [f"{view}: clipped, not scrollable: {c}" for c in layout["clipped"]]
+        problems += [f"{view}: leaves the window: {c}" for c in layout["offscreen"]]
+    problems += [f"phone: figure text below {site_audit.MIN_FIGURE_TEXT_PX:g} px: {c}"
+                 for c in found["phone"]["smallText"]]
+    if found["math"] != found["typeset"]:
+        problems.append(f"{found['math'] - found['typeset']} of {found['math']} formulas not typeset")
+    problems += [f"MathJax error: {e!r}" for e in found["errors"]]
+    assert not problems, f"{docname}.html:\n  " + "\n  ".join(problems)
+
+
+def _lighthouse_pages() -> list[str]:
+    chosen = os.environ.get("SITE_LIGHTHOUSE", "sample").strip().lower()
+    if chosen == "all":
+        return ALL_PAGES
+    if chosen in {"", "0", "none", "no"}:
+        return []
+    return site_audit.LIGHTHOUSE_SAMPLE
+
+
+@pytest.mark.parametrize("docname", _lighthouse_pages())
+def test_lighthouse(server, site, docname, tmp_path):
+    """Lighthouse's mobile run with its default (simulated) throttling, offline."""
+    if not site_audit.LIGHTHOUSE_CLI.is_file():
+        _missing(f"{site_audit.LIGHTHOUSE_CLI} is missing: make node-tools")
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is missing: apt-get install chromium")
+    if not (site / f"{docname}.html").is_file():
+        pytest.skip(f"{docname}.html was not built")
+    found = site_audit.lighthouse(f"{server}/{docname}.html", tmp_path / "report.json")
+    problems = [f"{category} {found['scores'][category]} < {limit}"
+                for category, limit in site_audit.LIGHTHOUSE_MIN.items()
+                if found["scores"][category] is None or found["scores"][category] < limit]
+    if found["lcp_ms"] > site_audit.MAX_LCP_MS:
+        problems.append(f"largest contentful paint {found['lcp_ms'] / 1000:.1f} s > "
+                        f"{site_audit.MAX_LCP_MS / 1000:g} s")
+    # Accessibility, best practices and SEO do not depend on the machine; performance and LCP
+    # are simulated from this machine's own CPU timings (x4), so on a shared 2-core machine they
+    # say more about its load than about the page. They fail the run only under
+    # SITE_LIGHTHOUSE_PERF=strict (`make lighthouse`); otherwise the test is reported as an
+    # expected failure that names them (pytest -ra lists it).
+    timing = [p for p in problems if p.startswith(("performance", "largest contentful"))]
+    strict = os.environ.get("SITE_LIGHTHOUSE_PERF", "").strip().lower() == "strict"
+    rest = [p for p in problems if p not in timing]
+    assert not rest, f"{docname}.html: " + "; ".join(rest) + f" (failing audits: {found['failing']})"
+    if timing and not strict:
+        pytest.xfail(f"{docname}.html, Lighthouse: {'; '.join(timing)} (TBT {found['tbt_ms']:.0f} ms, "
+                     f"FCP {found['fcp_ms'] / 1000:.1f} s; SITE_LIGHTHOUSE_PERF=strict makes this fail)")
+    assert not problems, f"{docname}.html: " + "; ".join(problems) + f" (failing audits: {found['failing']})"

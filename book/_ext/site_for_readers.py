@@ -1,0 +1,621 @@
+"""The site for every reader: light pages, math without a script, alt text, a theme axe accepts.
+
+What it does, and when:
+
+* **Alt text** (``doctree-resolved``): a figure a cell drew gets, unless its cell metadata gave
+  one (``mystnb: image: alt:``), the text of its caption, the paragraph just below the cell (or,
+  failing that, the one just above), as its ``alt``; so does each ``to_jshtml`` animation frame.
+* **A meta description** (``html-page-context``) from the page's first paragraph, for search
+  engines and link previews.
+* **Scripts only where used** (``html-page-context``): the search index and its scripts load on
+  the search page only (the theme's search box submits to that page).
+* **Math pre-rendered** (``build-finished``): every ``\\(...\\)`` and ``\\[...\\]`` of every page is
+  typeset by MathJax (npm package ``mathjax-full``, run by ``math_prerender.mjs`` in node) into
+  CommonHTML with assistive MathML, and one stylesheet for the whole site; the 1.3 MB MathJax
+  script is then not loaded at all. The TeX stays in ``data-tex`` so that each build re-renders
+  every page and the stylesheet always covers every character. Without node or ``mathjax-full``
+  (``npm ci`` in ``book/_ext``) the pages keep the MathJax script, and the build says so.
+* **Figures** (``build-finished``): PNGs in ``_images`` are re-encoded with a palette of 256
+  colours where that loses next to nothing (plots have few colours); every figure ``<img>``
+  gets its intrinsic size, ``loading="lazy"`` below the first one, and the smallest width at
+  which its smallest text (recorded in the PNG by ``smoothopt.plotting.BOOK_STYLE``) is still
+  9 CSS px, so a phone scrolls a wide figure in its box instead of shrinking its text away.
+* **The theme** (``build-finished``): no 1.5 MB Font Awesome script (the theme's stylesheet
+  already draws the icons with the webfont), buttons whose accessible name contains their
+  visible text, a bibliography without list roles that have no list items, unique ids.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+NODE_SCRIPT = HERE / "math_prerender.mjs"
+MATHJAX_FULL = HERE / "node_modules" / "mathjax-full"
+MATH_CSS = "mathjax-chtml.css"
+MIN_FONT_KEY = "smoothopt:min-font-pt"
+MIN_TEXT_PX = 9.0
+QUANTIZED_KEY = "smoothopt:palette"
+
+# ------------------------------------------------------------------------------------------------
+# alt text from captions
+# ------------------------------------------------------------------------------------------------
+
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+    "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
+    "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "varphi": "φ", "chi": "χ",
+    "psi": "ψ", "omega": "ω", "Sigma": "Σ", "Delta": "Δ", "Gamma": "Γ", "Phi": "Φ",
+    "nabla": "∇", "approx": "≈", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "times": "×",
+    "cdot": "·", "to": "→", "infty": "∞", "pm": "±", "ne": "≠", "sim": "~", "ell": "ℓ",
+}
+
+
+def plain_text(tex_text: str) -> str:
+    """Caption text with its TeX turned into something a screen reader can say."""
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), ""), tex_text)
+    text = re.sub(r"[${}\\]", "", text).replace("^", " to the power ").replace("_", " ")
+    return " ".join(text.split())
+
+
+def _summary(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("; "))
+    return cut[: end + 1] if end > 80 else cut.rsplit(" ", 1)[0] + " …"
+
+
+def _neighbour_paragraph(cell: nodes.Node) -> str:
+    """The caption of a cell's figure: the nearest paragraph below it (before any other cell or
+    section), else the nearest one above it."""
+    parent = cell.parent
+    if parent is None:
+        return ""
+    index = parent.index(cell)
+    for step in (1, -1):
+        j = index + step
+        while 0 <= j < len(parent) and not isinstance(parent[j], nodes.section):
+            if isinstance(parent[j], nodes.paragraph):
+                return parent[j].astext()
+            if _is_cell(parent[j]):
+                break
+            j += step
+    return ""
+
+
+def _section_title(node: nodes.Node) -> str:
+    for ancestor in _ancestors(node):
+        if isinstance(ancestor, nodes.section) and ancestor.children:
+            return ancestor[0].astext()
+    return ""
+
+
+def _is_cell(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.container) and "cell" in node.get("classes", [])
+
+
+def _add_alt_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for cell in list(doctree.findall(_is_cell)):
+        caption = ""
+        images = [im for im in cell.findall(nodes.image) if not im.get("alt")]
+        raws = [r for r in cell.findall(nodes.raw)
+                if "_anim_img" in r.astext() and not re.search(r'<img id="_anim_img\w+" alt=', r.astext())]
+        if not images and not raws:
+            continue
+        caption = plain_text(_summary(_neighbour_paragraph(cell)))
+        if not caption:
+            # no paragraph next to the figure and no 'mystnb: image: alt' metadata: say at least
+            # where it is (the site checks require alt text of 10 characters or more)
+            caption = f"Figure of the section {plain_text(_section_title(cell))!r}"
+        for i, image in enumerate(images):
+            image["alt"] = caption if len(images) == 1 else f"{caption} (panel {i + 1})"
+        for raw in raws:
+            text = re.sub(r'<img id="(_anim_img\w+)"',
+                          lambda m: f'<img id="{m.group(1)}" alt="{_html.escape(caption)}"',
+                          raw.astext())
+            raw.parent.replace(raw, nodes.raw("", text, format="html"))
+
+
+# ------------------------------------------------------------------------------------------------
+# meta description, scripts only where used
+# ------------------------------------------------------------------------------------------------
+
+_SEARCH_ONLY = ("searchtools.js", "language_data.js", "searchindex.js")
+# thebe is off (no kernel behind the site), yet sphinx-thebe adds its script and stylesheet
+_UNUSED = ("sphinx-thebe.js", "sphinx-thebe.css")
+
+
+def _first_paragraph(doctree: nodes.document) -> str:
+    for para in doctree.findall(nodes.paragraph):
+        if any(isinstance(a, (nodes.Admonition, nodes.container, nodes.table, nodes.footnote,
+                              nodes.citation)) for a in _ancestors(para)):
+            continue
+        text = para.astext().strip()
+        if len(text) > 40:
+            return text
+    return ""
+
+
+def _ancestors(node: nodes.Node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                  doctree: Any) -> None:
+    title = re.sub(r"<[^>]+>", "", context.get("title") or "")
+    text = _first_paragraph(doctree) if doctree is not None else ""
+    if not text:
+        book = app.config.html_title or app.config.project
+        text = f"{title}: a page of {book}." if title else book
+    description = _summary(plain_text(text), 160)
+    context["metatags"] = (context.get("metatags", "")
+                           + f'\n<meta name="description" content="{_html.escape(description)}" />')
+    drop = _UNUSED if pagename == "search" else _UNUSED + _SEARCH_ONLY
+    for key in ("script_files", "css_files"):
+        files = context.get(key)
+        if isinstance(files, list):
+            files[:] = [f for f in files
+                        if not str(getattr(f, "filename", f) or "").split("?")[0].endswith(drop)]
+
+
+# ------------------------------------------------------------------------------------------------
+# math: TeX -> CommonHTML at build time
+# ------------------------------------------------------------------------------------------------
+
+_MATH = re.compile(r'<(span|div) class="(math(?: [^"]*)?)"([^>]*)>(.*?)</\1>', re.S)
+_DATA_TEX = re.compile(r'\sdata-tex="([^"]*)"')
+_INLINE = re.compile(r"^\s*\\\((.*)\\\)\s*$", re.S)
+_DISPLAY = re.compile(r"\\\[(.*)\\\]", re.S)
+_RENDERED = re.compile(r"<mjx-container.*</mjx-container>", re.S)
+
+
+def _math_items(page: str) -> list[tuple[str, bool]]:
+    items = []
+    for m in _MATH.finditer(page):
+        tag, attrs, inner = m.group(1), m.group(3), m.group(4)
+        tex = _tex_of(tag, attrs, inner)
+        if tex is not None:
+            items.append((tex, tag == "div"))
+    return items
+
+
+def _tex_of(tag: str, attrs: str, inner: str) -> str | None:
+    if found := _DATA_TEX.search(attrs):
+        return _html.unescape(found.group(1))
+    pattern = _INLINE if tag == "span" else _DISPLAY
+    if found := pattern.search(inner):
+        return _html.unescape(found.group(1))
+    return None
+
+
+def _typeset(items: list[tuple[str, bool]], font_url: str) -> tuple[list[str], str]:
+    request = json.dumps({"fontURL": font_url, "items": items})
+    done = subprocess.run(["node", str(NODE_SCRIPT)], input=request.encode(), capture_output=True,
+                          check=False, timeout=600)
+    if done.returncode:
+        raise RuntimeError(done.stderr.decode(errors="replace")[-2000:])
+    reply = json.loads(done.stdout)
+    for index, message in reply["errors"]:
+        logger.warning(f"MathJax could not typeset {items[index][0]!r}: {message}",
+                       type="smoothopt", subtype="math")
+    return reply["html"], reply["css"]
+
+
+def _replace_math(page: str, rendered: iter) -> str:
+    def sub(m: re.Match) -> str:
+        tag, classes, attrs, inner = m.groups()
+        tex = _tex_of(tag, attrs, inner)
+        if tex is None:
+            return m.group(0)
+        output = next(rendered)
+        if "mjx-merror" in output:
+            logger.warning(f"MathJax reports an error in {tex!r}", type="smoothopt", subtype="math")
+        attrs = _DATA_TEX.sub("", attrs) + f' data-tex="{_html.escape(tex)}"'
+        if _RENDERED.search(inner):
+            body = _RENDERED.sub(lambda _: output, inner, count=1)
+        elif tag == "span":
+            body = output
+        else:
+            body = _DISPLAY.sub(lambda _: output, inner, count=1)
+        return f'<{tag} class="{classes}"{attrs}>{body}</{tag}>'
+
+    return _MATH.sub(sub, page)
+
+
+_MATHJAX_SCRIPTS = re.compile(
+    r'<script[^>]*src="[^"]*mathjax/tex-chtml[^"]*"[^>]*></script>\s*'
+    r'|<script>window\.MathJax = .*?</script>\s*', re.S)
+
+
+def _prerender_math(outdir: Path, pages: dict[Path, str]) -> None:
+    if shutil.which("node") is None or not MATHJAX_FULL.is_dir():
+        logger.info("site: node or book/_ext/node_modules/mathjax-full is missing (run `npm ci` in "
+                    "book/_ext); the pages keep the MathJax script")
+        return
+    per_page = {path: _math_items(text) for path, text in pages.items()}
+    items = [item for page_items in per_page.values() for item in page_items]
+    if not items:
+        return
+    rendered, css = _typeset(items, "mathjax/output/chtml/fonts/woff-v2")
+    # text shows at once in a fallback font instead of waiting for MathJax's webfonts
+    css = re.sub(r"(@font-face(?:\s*/\*.*?\*/)?\s*\{)(?![^}]*font-display)", r"\1 font-display: swap;", css)
+    (outdir / "_static" / MATH_CSS).write_text(css, encoding="utf8")
+    stream = iter(rendered)
+    for path, page_items in per_page.items():
+        if not page_items:
+            continue
+        text = _replace_math(pages[path], stream)
+        text = _MATHJAX_SCRIPTS.sub("", text)
+        href = _static_prefix(outdir, path) + MATH_CSS
+        if href not in text:
+            text = text.replace("</head>", f'<link rel="stylesheet" href="{href}" />\n</head>', 1)
+        pages[path] = text
+
+
+def _static_prefix(outdir: Path, path: Path) -> str:
+    depth = len(path.relative_to(outdir).parts) - 1
+    return "../" * depth + "_static/"
+
+
+# ------------------------------------------------------------------------------------------------
+# figures: palette PNGs, sizes, the phone floor
+# ------------------------------------------------------------------------------------------------
+
+
+def quantize_png(data: bytes, max_rms: float = 3.0) -> bytes | None:
+    """A palette (256 colours) re-encoding of PNG ``data``, or None if it is no smaller or differs
+    from the original by more than ``max_rms`` (root mean square over pixels and channels, on the
+    0..255 scale: 3 is invisible on a plot). Text chunks (the smallest font size) are kept."""
+    import io
+
+    import numpy as np
+    from PIL import Image, PngImagePlugin
+
+    image = Image.open(io.BytesIO(data))
+    if image.mode == "P" or image.info.get(QUANTIZED_KEY):
+        return None
+    rgb = image.convert("RGB")
+    pixels = np.asarray(rgb, dtype=float)
+    palette = None
+    # the fast octree first; median cut where octree's palette is too coarse (smooth gradients)
+    for method in (Image.Quantize.FASTOCTREE, Image.Quantize.MEDIANCUT):
+        candidate = rgb.quantize(colors=256, method=method, dither=Image.Dither.NONE)
+        error = np.asarray(candidate.convert("RGB"), dtype=float) - pixels
+        if np.sqrt(np.mean(error**2)) <= max_rms:
+            palette = candidate
+            break
+    if palette is None:
+        return None
+    info = PngImagePlugin.PngInfo()
+    for key, value in image.info.items():
+        if isinstance(value, str):
+            info.add_text(key, value)
+    info.add_text(QUANTIZED_KEY, "256")
+    out = io.BytesIO()
+    kwargs = {"dpi": image.info["dpi"]} if "dpi" in image.info else {}
+    palette.save(out, format="PNG", optimize=True, pnginfo=info, **kwargs)
+    return out.getvalue() if out.tell() < len(data) else None
+
+
+_FRAME = re.compile(r'frames\[(\d+)\] = "data:image/png;base64,([^"]*)"')
+_ANIMATION = re.compile(r"var frames = new Array\(\d+\);.*?setTimeout", re.S)
+# matplotlib's Animation constructor fetches every frame at once; here a frame is fetched when it
+# is first shown, and the rest as soon as the reader touches a control (so playing is smooth)
+_PRELOAD_ALL = """    for (var i=0; i<frames.length; i++)
+    {
+     this.frames[i] = new Image();
+     this.frames[i].src = frames[i];
+    }"""
+_PRELOAD_ON_USE = """    for (var i=0; i<frames.length; i++)
+    {
+     this.frames[i] = {src: frames[i]};  /* fetched when shown (book/_ext/site_for_readers.py) */
+    }
+    this.preloaded = false;"""
+_SET_FRAME = """  Animation.prototype.set_frame = function(frame){
+    this.current_frame = frame;"""
+_SET_FRAME_ON_USE = """  Animation.prototype.set_frame = function(frame){
+    if (frame !== 0 && !this.preloaded) {
+      this.preloaded = true;
+      for (var i=0; i<this.frames.length; i++) { (new Image()).src = this.frames[i].src; }
+    }
+    this.current_frame = frame;"""
+
+
+def light_frames(text: str, outdir: Path | None = None, prefix: str = "") -> str:
+    """The frames of every ``to_jshtml`` animation of a page, lighter.
+
+    Each frame becomes a palette PNG where that is invisible; with ``outdir``, it moves out of the
+    HTML into ``_images/anim/<hash>.png`` (equal frames share one file) and is fetched only when
+    shown, or once the reader uses a control. ``prefix`` leads from the page to ``_images``.
+    """
+    import base64
+    import hashlib
+
+    if outdir is not None:
+        frames_dir = outdir / "_images" / "anim"
+        frames_dir.mkdir(parents=True, exist_ok=True)
+
+    def one_animation(block: re.Match) -> str:
+        first_of: dict[bytes, str] = {}
+
+        def sub(m: re.Match) -> str:
+            index, data = m.group(1), m.group(2).replace("\\\n", "")
+            png = base64.b64decode(data)
+            png = quantize_png(png) or png
+            if outdir is not None:
+                name = hashlib.sha256(png).hexdigest()[:20] + ".png"
+                target = frames_dir / name
+                if not target.exists():
+                    target.write_bytes(png)
+                return f'frames[{index}] = "{prefix}_images/anim/{name}"'
+            if png in first_of:
+                return f"frames[{index}] = frames[{first_of[png]}]"
+            first_of[png] = index
+            return f'frames[{index}] = "data:image/png;base64,{base64.b64encode(png).decode()}"'
+
+        return _FRAME.sub(sub, block.group(0))
+
+    text = _ANIMATION.sub(one_animation, text)
+    if outdir is not None:
+        text = text.replace(_PRELOAD_ALL, _PRELOAD_ON_USE).replace(_SET_FRAME, _SET_FRAME_ON_USE)
+    return text
+
+
+def _png_facts(path: Path) -> tuple[int, int, float | None]:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        smallest = image.info.get(MIN_FONT_KEY)
+        return image.width, image.height, float(smallest) if smallest else None
+
+
+_IMG = re.compile(r'<img\b([^>]*?)\s*/?>')
+_ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
+
+
+def _figure_images(outdir: Path, path: Path, text: str, cache: dict) -> str:
+    first = True
+
+    def sub(m: re.Match) -> str:
+        nonlocal first
+        attrs = dict(_ATTR.findall(m.group(1)))
+        src = attrs.get("src", "")
+        if "_images/" not in src or not src.endswith(".png"):
+            return m.group(0)
+        file = (path.parent / src).resolve()
+        if file not in cache:
+            cache[file] = _png_facts(file) if file.is_file() else None
+        facts = cache[file]
+        if facts is None:
+            return m.group(0)
+        width_px, height_px, smallest_pt = facts
+        # myst-nb writes the retina metadata (half the pixels) as a fixed `width: ..px; height:
+        # ..px` style, which would distort a figure that max-width shrinks: it becomes the
+        # intrinsic size (attributes) and CSS keeps the aspect ratio
+        style = attrs.get("style", "")
+        sized = dict(re.findall(r"(width|height):\s*([\d.]+)px;?", style))
+        style = re.sub(r"(?<![-\w])(width|height):\s*[\d.]+px;?\s*", "", style).strip()
+        css_w = float(sized.get("width") or attrs.get("width") or width_px)
+        css_h = float(sized.get("height") or attrs.get("height") or height_px * css_w / width_px)
+        attrs["width"], attrs["height"] = f"{css_w:g}", f"{css_h:g}"
+        if style:
+            attrs["style"] = style
+        else:
+            attrs.pop("style", None)
+        attrs.setdefault("decoding", "async")
+        if not first:
+            attrs.setdefault("loading", "lazy")
+        first = False
+        classes = set(attrs.get("class", "").split()) | {"so-figure"}
+        attrs["class"] = " ".join(sorted(classes))
+        if smallest_pt:
+            # the figure is drawn at 100 px per inch: text of s pt is s * 100 / 72 CSS px wide open
+            scale = min(1.0, MIN_TEXT_PX / (smallest_pt * 100 / 72))
+            style = re.sub(r"--so-min-w:[^;]*;?", "", attrs.get("style", "")).strip()
+            attrs["style"] = f"{style} --so-min-w: {css_w * scale:.0f}px;".strip()
+            attrs["data-min-font-pt"] = f"{smallest_pt:g}"
+        return "<img " + " ".join(f'{k}="{v}"' for k, v in attrs.items()) + " />"
+
+    return _IMG.sub(sub, text)
+
+
+# ------------------------------------------------------------------------------------------------
+# theme and markup fixes
+# ------------------------------------------------------------------------------------------------
+
+_FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*scripts/fontawesome\.js[^"]*"></script>')
+
+
+_SEARCH_SCRIPTS = re.compile(
+    r'\s*<script[^>]*src="[^"]*(?:searchtools|language_data|searchindex)\.js[^"]*"[^>]*></script>')
+_THEBE_CONFIG = re.compile(r'\s*<script>const THEBE_JS_URL = [^<]*</script>')
+_BLOCKING_SCRIPT = re.compile(r'<script (?![^>]*\b(?:defer|async)\b)([^>]*\bsrc="([^"]+)"[^>]*)></script>')
+
+
+def _defer_scripts(text: str) -> str:
+    """Scripts in the head no longer hold up the first paint: each external one runs deferred, in
+    the same order (they all wait for the DOM anyway). documentation_options.js stays as it is,
+    since inline scripts of the head assign to the object it defines."""
+    head_end = text.find("</head>")
+    if head_end < 0:
+        return text
+    head = _BLOCKING_SCRIPT.sub(
+        lambda m: m.group(0) if "documentation_options.js" in m.group(2)
+        else f"<script defer {m.group(1)}></script>", text[:head_end])
+    return head + text[head_end:]
+
+
+def _fix_theme(text: str) -> str:
+    text = _FONTAWESOME_JS.sub("", text)
+    text = _THEBE_CONFIG.sub("", text)  # thebe is off: its configuration only costs bytes
+    # an accessible name must contain the visible label (axe label-content-name-mismatch)
+    text = re.sub(r'(<summary)\s+aria-label="Toggle hidden content"', r"\1", text)
+    text = re.sub(r'(<button[^>]*class="[^"]*search-button-field[^"]*"[^>]*?)\s+aria-label="Search"',
+                  r"\1", text)
+    # sphinxcontrib-bibtex: role="list" whose children are not list items, deprecated roles
+    text = re.sub(r'<div role="list" class="citation-list">', '<div class="citation-list">', text)
+    text = re.sub(r'\s+role="doc-biblioentry"', "", text)
+    # Sphinx's module index: the collapse toggler image says "-"
+    text = re.sub(r'(<img src="[^"]*minus\.png" class="toggler"[^>]*?)alt="-"',
+                  r'\1alt="Collapse or expand this group of modules"', text, flags=re.S)
+    # matplotlib's jshtml: unlabelled frame slider, one "Repetition mode" landmark per animation
+    text = re.sub(r'(<input id="_anim_slider\w+" type="range")(?! aria-label)',
+                  r'\1 aria-label="Frame"', text)
+    text = text.replace('<form title="Repetition mode" role="group" aria-label="Repetition mode"',
+                        '<form title="Repetition mode" aria-label="Repetition mode"')
+    forms = iter(range(1, 1000))
+    if text.count('aria-label="Repetition mode"') > 1:  # one landmark name per animation
+        text = re.sub(r'aria-label="Repetition mode"',
+                      lambda _: f'aria-label="Repetition mode of animation {next(forms)}"', text)
+    return _unique_ids(text)
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def _unique_ids(text: str) -> str:
+    seen: dict[str, int] = {}
+
+    def sub(m: re.Match) -> str:
+        name = m.group(1)
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] == 1:
+            return m.group(0)
+        return f' id="{name}-{seen[name]}"'
+
+    return _ID.sub(sub, text)
+
+
+# ------------------------------------------------------------------------------------------------
+# icons: Font Awesome cut to the glyphs the site uses
+# ------------------------------------------------------------------------------------------------
+
+_FA_RULE = re.compile(r'((?:\.fa-[\w-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4,5})"\}')
+_FA_TOKEN = re.compile(r"\bfa-[a-z0-9-]+")
+_CSS_CODEPOINT = re.compile(r'content:\s*"\\([0-9a-fA-F]{4,5})"')
+
+
+def subset_icon_fonts(outdir: Path, texts: list[str]) -> dict[str, int]:
+    """Cut the theme's Font Awesome webfonts (156 + 25 + 118 KB) to the glyphs the site uses.
+
+    The glyphs are those of every ``fa-*`` class named in a page or a script, and every code
+    point a stylesheet puts in a ``content`` (sphinx-exercise's and the theme's own icons). The
+    cut fonts are written as WOFF beside the originals and the theme's stylesheet points at them.
+    Returns the byte size of each font written.
+    """
+    from fontTools import subset
+
+    static = outdir / "_static"
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
+    fonts_dir = static / "vendor" / "fontawesome" / "webfonts"
+    if not theme_css.is_file() or not fonts_dir.is_dir():
+        return {}
+    css = theme_css.read_text(encoding="utf8")
+    by_class = {}
+    for selectors, code in _FA_RULE.findall(css):
+        for selector in selectors.split(","):
+            if selector:
+                by_class[selector.split(":")[0][1:]] = int(code, 16)
+    used_classes = set()
+    for text in texts:
+        used_classes.update(_FA_TOKEN.findall(text))
+    for script in static.rglob("*.js"):
+        if script.name != "fontawesome.js":
+            used_classes.update(_FA_TOKEN.findall(script.read_text(encoding="utf8", errors="replace")))
+    codepoints = {by_class[c] for c in used_classes if c in by_class}
+    for sheet in static.rglob("*.css"):
+        if sheet != theme_css:
+            codepoints.update(int(c, 16) for c in _CSS_CODEPOINT.findall(
+                sheet.read_text(encoding="utf8", errors="replace")))
+    written = {}
+    for original in sorted(fonts_dir.glob("fa-*.woff2")):
+        source = original.with_suffix(".ttf")  # read without brotli, the same glyphs
+        if not source.is_file():
+            continue
+        target = original.with_name(original.stem + ".subset.woff")
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = ["*"]
+        font = subset.load_font(str(source), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(codepoints))
+        subsetter.subset(font)
+        subset.save_font(font, str(target), options)
+        written[target.name] = target.stat().st_size
+        css = re.sub(rf'url\(\.\./vendor/fontawesome/webfonts/{re.escape(original.name)}\) format\("woff2"\)'
+                     rf',url\(\.\./vendor/fontawesome/webfonts/{re.escape(original.stem)}\.ttf\) format\("truetype"\)',
+                     f'url(../vendor/fontawesome/webfonts/{target.name}) format("woff")', css)
+    # and the 2,000 icon rules of the stylesheet shrink to those in use (about 100 KB less)
+    def keep(m: re.Match) -> str:
+        names = {sel.split(":")[0][1:] for sel in m.group(1).split(",") if sel}
+        return m.group(0) if names & used_classes else ""
+
+    css = _FA_RULE.sub(keep, css)
+    theme_css.write_text(css, encoding="utf8")
+    return written
+
+
+# ------------------------------------------------------------------------------------------------
+# the pass over the written site
+# ------------------------------------------------------------------------------------------------
+
+
+def _finish(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    images = outdir / "_images"
+    for png in sorted(images.glob("*.png")) if images.is_dir() else []:
+        smaller = quantize_png(png.read_bytes())
+        if smaller is not None:
+            png.write_bytes(smaller)
+    pages = {p: p.read_text(encoding="utf8") for p in sorted(outdir.rglob("*.html"))
+             if "_static" not in p.parts}
+    try:
+        _prerender_math(outdir, pages)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired, json.JSONDecodeError) as err:
+        logger.warning(f"site: pre-rendering the math failed: {err}", type="smoothopt",
+                       subtype="math")
+    try:
+        fonts = subset_icon_fonts(outdir, list(pages.values()))
+        logger.info(f"site: icon fonts cut to the glyphs in use: {fonts}")
+    except Exception as err:  # noqa: BLE001 - the full fonts still work
+        logger.warning(f"site: cutting the icon fonts failed: {err}", type="smoothopt",
+                       subtype="fonts")
+    cache: dict = {}
+    for path, text in pages.items():
+        text = _fix_theme(text)
+        text = light_frames(text, outdir, _static_prefix(outdir, path)[: -len("_static/")])
+        if path.name != "search.html":  # the search page runs its inline scripts as it loads
+            # pydata-sphinx-theme loads the search index on every page for search-as-you-type,
+            # which is off: the search box submits to search.html, which loads its own
+            text = _SEARCH_SCRIPTS.sub("", text)
+            text = _defer_scripts(text)
+        text = _figure_images(outdir, path, text, cache)
+        path.write_text(text, encoding="utf8")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-resolved", _add_alt_text)
+    app.connect("html-page-context", _page_context, priority=800)
+    app.connect("build-finished", _finish)
+    app.add_css_file("site.css")
+    app.add_js_file("site.js", defer="defer")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

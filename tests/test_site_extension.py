@@ -1,0 +1,96 @@
+"""The book's sphinx extension site_for_readers, on small inputs (no build needed)."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import io
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PIL = pytest.importorskip("PIL")
+pytest.importorskip("sphinx")
+from PIL import Image  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("site_for_readers", ROOT / "book/_ext/site_for_readers.py")
+sfr = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(sfr)
+
+
+def _png(array, **info):
+    from PIL import PngImagePlugin
+
+    meta = PngImagePlugin.PngInfo()
+    for k, v in info.items():
+        meta.add_text(k, v)
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, format="PNG", pnginfo=meta)
+    return out.getvalue()
+
+
+def test_plain_text_of_a_caption_says_the_math_in_words():
+    assert sfr.plain_text(r"Descent on $f_\sigma$ with $\eta = 0.1$") == "Descent on f σ with η = 0.1"
+
+
+def test_quantize_keeps_a_plot_and_its_text_chunks_and_refuses_a_photo():
+    rng = np.random.default_rng(0)
+    # 40 bands of colour with a line across, like a contour plot: fewer than 256 colours
+    bands = (np.linspace(0, 255, 40).astype(np.uint8)[np.arange(300) * 40 // 300])
+    plot = np.stack([bands, 255 - bands, np.full(300, 128, np.uint8)], axis=-1)[None].repeat(200, 0)
+    plot[::9, :] = [213, 94, 0]
+    data = _png(plot, **{sfr.MIN_FONT_KEY: "10"})
+    smaller = sfr.quantize_png(data)
+    assert smaller is not None and len(smaller) <= len(data)
+    image = Image.open(io.BytesIO(smaller))
+    assert image.mode == "P" and image.info[sfr.MIN_FONT_KEY] == "10"
+    np.testing.assert_array_equal(np.asarray(image.convert("RGB")), plot)  # few colours: exact
+    assert sfr.quantize_png(smaller) is None  # already indexed
+    noise = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    assert sfr.quantize_png(_png(noise)) is None  # 256 colours cannot hold it
+
+
+def test_math_is_typeset_into_html_and_kept_as_tex(tmp_path):
+    if shutil.which("node") is None or not sfr.MATHJAX_FULL.is_dir():
+        pytest.skip("node or book/_ext/node_modules/mathjax-full missing (make node-tools)")
+    (tmp_path / "_static").mkdir()
+    page = tmp_path / "p.html"
+    text = ('<html><head></head><body><p><span class="math notranslate nohighlight">\\(\\sigma &lt; 1\\)</span></p>'
+            '<div class="math notranslate nohighlight" id="eq">\n\\[\\frac{a}{b}\\]</div></body></html>')
+    pages = {page: text}
+    sfr._prerender_math(tmp_path, pages)
+    out = pages[page]
+    assert out.count("<mjx-container") == 2 and 'data-tex="\\sigma &lt; 1"' in out
+    assert "<math" in out  # assistive MathML for screen readers
+    assert 'href="_static/mathjax-chtml.css"' in out and (tmp_path / "_static/mathjax-chtml.css").is_file()
+    again = {page: out}
+    sfr._prerender_math(tmp_path, again)  # a rebuild re-renders from data-tex, same result
+    assert again[page] == out
+
+
+def test_animation_frames_leave_the_html_and_load_on_use(tmp_path):
+    frame = base64.b64encode(_png(np.zeros((4, 4, 3), np.uint8))).decode()
+    html = (sfr._PRELOAD_ALL + "\n" + sfr._SET_FRAME + "\n"
+            f'var frames = new Array(2);\n  frames[0] = "data:image/png;base64,{frame}"\n'
+            f'  frames[1] = "data:image/png;base64,{frame}"\n setTimeout')
+    out = sfr.light_frames(html, tmp_path, "../")
+    files = list((tmp_path / "_images" / "anim").glob("*.png"))
+    assert len(files) == 1  # equal frames share one file
+    assert out.count(f'"../_images/anim/{files[0].name}"') == 2 and "base64" not in out
+    assert sfr._PRELOAD_ON_USE in out and sfr._SET_FRAME_ON_USE in out
+
+
+def test_theme_fixes():
+    head = ('<head><script src="_static/documentation_options.js"></script>'
+            '<script src="_static/doctools.js"></script><script defer src="x.js"></script>'
+            '<script>inline()</script></head><body><script src="late.js"></script></body>')
+    out = sfr._defer_scripts(head)
+    assert '<script src="_static/documentation_options.js">' in out
+    assert '<script defer src="_static/doctools.js">' in out and out.count("defer") == 2
+    assert '<script src="late.js">' in out  # only the head's scripts
+    fixed = sfr._fix_theme('<div id="a"></div><div id="a"></div><div role="list" class="citation-list">'
+                           '<summary aria-label="Toggle hidden content">Show</summary>')
+    assert 'id="a-2"' in fixed and 'role="list"' not in fixed and "aria-label" not in fixed
