@@ -136,8 +136,8 @@ SCALES = {
 }
 
 #: The constants :func:`tune` chose on ``TRAINING`` (the best mean success rate over its grid).
-TUNED = {"gd_lr": 0.01, "momentum_lr": 0.003}
-TUNE_GRID = {"gd_lr": (1e-3, 3e-3, 1e-2, 3e-2, 1e-1), "momentum_lr": (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)}
+TUNED = {"gd_lr": 0.001, "momentum_lr": 0.003}
+TUNE_GRID = {"gd_lr": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1), "momentum_lr": (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)}
 
 RESTART_STEPS = 100  # steps per restart of the gradient methods
 

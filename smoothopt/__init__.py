@@ -36,3 +36,6 @@ __all__ = [
     "Result",
 ]
 __version__ = "0.1.0"
+from .solve import solve  # noqa: E402
+
+__all__ += ["solve"]

@@ -15,7 +15,7 @@ additions that the benchmark chapter motivates and ablates one at a time:
 
 >>> import numpy as np
 >>> from smoothopt import objectives, solve
->>> f = objectives.get("rastrigin", dim=2)
+>>> f = objectives.get("ackley", dim=2)
 >>> res = solve(f, f.bounds, budget=2000, rng=0)
 >>> int(res.nfev) <= 2000, bool(res.fun_best < 1e-6), res.best_so_far.shape == (int(res.nfev),)
 (True, True, True)
@@ -35,6 +35,7 @@ from .variational import utilities
 __all__ = ["solve", "SolveResult"]
 
 
+
 @dataclass
 class SolveResult(Result):
     """A :class:`~smoothopt.Result` of :func:`solve` (one run, so every field is unbatched).
@@ -51,11 +52,15 @@ class SolveResult(Result):
         Searches started (the first one included).
     populations : list of int
         The population of each search.
+    stops : list of str
+        Why each search ended: ``"flat"``, ``"collapsed"``, ``"stalled"``, ``"worse"`` (contracted
+        onto a point worse than an earlier search's best) or ``"budget"``.
     """
 
     best_so_far: np.ndarray = None
     restarts: int = 0
     populations: list = None
+    stops: list = None
 
 
 def _bounds(bounds, dim):
@@ -85,18 +90,10 @@ def _tied_ranks(values, u_sorted):
     """The utility of each sample by its rank (lowest first); tied values share the mean utility."""
     v = np.where(np.isnan(values), np.inf, values)
     order = np.argsort(v, kind="stable")
-    vs = v[order]
-    w_sorted = np.empty_like(u_sorted)
-    start = 0
-    n = v.size
-    while start < n:
-        end = start + 1
-        while end < n and vs[end] == vs[start]:
-            end += 1
-        w_sorted[start:end] = u_sorted[start:end].mean()
-        start = end
-    w = np.empty(n)
-    w[order] = w_sorted
+    _, group = np.unique(v[order], return_inverse=True)  # tie groups, in rank order
+    share = np.bincount(group, weights=u_sorted) / np.bincount(group)
+    w = np.empty(v.size)
+    w[order] = share[group]
     return w
 
 
@@ -111,7 +108,7 @@ def _value_weights(values):
 
 
 def solve(f, bounds, *, budget, rng, popsize=None, sigma0=0.25, restarts=True, grow=2.0,
-          ranks=True, plateau=True):
+          ranks=True, plateau=True, mirrored=True):
     r"""Minimize a bad objective in a box within a budget of evaluations: xNES with IPOP restarts.
 
     One generation of a search with mean :math:`\mu`, factor :math:`A` (covariance
@@ -190,12 +187,13 @@ def solve(f, bounds, *, budget, rng, popsize=None, sigma0=0.25, restarts=True, g
     lo, hi = b[:, 0], b[:, 1]
     width = hi - lo
     w = float(width.mean())
-    eta_a = 3 * (3 + math.log(d)) / (5 * d * math.sqrt(d))
+    eta_sigma = 1.25 * (3 + math.log(d)) / (5 * math.sqrt(d))  # the isotropic (SNES) rate
+    eta_b = 3 * (3 + math.log(d)) / (5 * d * math.sqrt(d))  # xNES's rate for the shape
 
     history = np.empty(budget)  # every value, in the order evaluated
     spent = 0
     x_best, f_best = None, math.inf
-    means, pops = [], []
+    means, pops, stops = [], [], []
     search = 0
 
     def evaluate(points):
@@ -224,32 +222,45 @@ def solve(f, bounds, *, budget, rng, popsize=None, sigma0=0.25, restarts=True, g
         means.append(mu.copy())
         pops.append(n)
         search += 1
+        why = "budget"
         start_best = f_best  # the best of the earlier searches
         gen_best = []
         own_best, since = math.inf, 0
+        flat_gens = 0
         flat_window = 10 + math.ceil(30 * d / n)
         stall_window = 20 + math.ceil(60 * d / n)
         while spent < budget:
             m = min(n, budget - spent)
-            z = rng.standard_normal((n, d))
+            if mirrored:
+                half = rng.standard_normal(((n + 1) // 2, d))
+                z = np.concatenate([half, -half])[:n]
+            else:
+                z = rng.standard_normal((n, d))
             x = np.clip(mu + z @ A.T, lo, hi)
             vals = evaluate(x[:m])
             if m < n:
+                why = "budget"
                 break
             clean = np.where(np.isnan(vals), np.inf, vals)
-            wts = _tied_ranks(clean, u) if ranks else _value_weights(clean)
+            if not ranks:
+                wts = _value_weights(clean)
+            else:
+                wts = _tied_ranks(clean, u)
             order = np.sort(clean)
             g_delta = wts @ z
             mu = mu + A @ g_delta
-            if plateau and order[0] == order[max(1, n // 4)]:
+            tied = order[0] == order[min(n - 1, math.ceil(0.1 + n / 4))]
+            flat_gens = flat_gens + 1 if tied else 0
+            if plateau and tied:
                 A = A * math.exp(0.2)  # the best quarter ties: widen to see past the plateau
             else:
                 G = (z * wts[:, None]).T @ z - wts.sum() * np.eye(d)
-                ev, V = np.linalg.eigh(0.5 * eta_a * G)  # expm of a symmetric matrix
-                A = A @ (V * np.exp(ev)) @ V.T
+                g_sigma = np.trace(G) / d  # the scale's share of G, learnt at its own rate
+                ev, V = np.linalg.eigh(0.5 * eta_b * (G - g_sigma * np.eye(d)))
+                A = math.exp(0.5 * eta_sigma * g_sigma) * (A @ (V * np.exp(ev)) @ V.T)
             means.append(mu.copy())
             gen_best.append(order[0])
-            if order[0] < own_best - 1e-12 * max(1.0, abs(own_best)):
+            if not math.isfinite(own_best) or order[0] < own_best - 1e-12 * max(1.0, abs(own_best)):
                 own_best, since = order[0], 0
             else:
                 since += 1
@@ -261,8 +272,14 @@ def solve(f, bounds, *, budget, rng, popsize=None, sigma0=0.25, restarts=True, g
             flat = (len(gen_best) >= flat_window and max(tail) - min(tail) < 1e-12
                     and (finite.size == 0 or np.ptp(finite) < 1e-12))
             worse = scale < 1e-3 * w and own_best > start_best
-            if flat or scale < 1e-12 * w or since >= stall_window or worse:
+            if plateau and flat_gens >= 3:
+                flat = True
+            why = ("flat" if flat else "collapsed" if scale < 1e-12 * w else
+                   "stalled" if since >= stall_window else "worse" if worse else "")
+            if why:
                 break
+            why = "budget"
+        stops.append(why)
         n = max(n, int(round(n * grow)))
         if not restarts:
             break
@@ -273,6 +290,7 @@ def solve(f, bounds, *, budget, rng, popsize=None, sigma0=0.25, restarts=True, g
     res = make_result(f, x_best, np.asarray(f_best), path, np.asarray(-1), nfev=spent, njev=0,
                       message=f"solve: {search} search{'es' * (search != 1)}, populations "
                       f"{pops[0]}..{pops[-1]}, {spent} evaluations", reason="",
-                      cls=SolveResult, best_so_far=best, restarts=search, populations=pops)
+                      cls=SolveResult, best_so_far=best, restarts=search, populations=pops,
+                      stops=stops)
     res.x_best, res.fun_best = x_best, float(f_best)
     return res
