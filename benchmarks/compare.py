@@ -325,6 +325,7 @@ class Outcome:
     seconds: float
     note: str = ""
     applicable: bool = True
+    cpu: float = 0.0  # process CPU seconds, which the machine's load does not inflate
 
     @property
     def runs(self):
@@ -513,6 +514,41 @@ def _solve(setup, rng_of):
     return _loop(setup, rng_of, one)
 
 
+#: solve with each of its parts removed in turn (keyword arguments of smoothopt.solve)
+ABLATION = {
+    "solve": {},
+    "no restarts": {"restarts": False},
+    "restarts, no growing population": {"grow": 1.0},
+    "values instead of ranks": {"ranks": False},
+    "no plateau rule": {"plateau": False},
+    "no mirrored samples": {"mirrored": False},
+}
+ABLATION_PROBLEMS = ["wavy_bowl", "quantized_wavy_bowl", "nightmare", "floored_sinc",
+                     "rastrigin-2", "ackley-10"]
+
+
+def ablation(runs=100, problems=None, progress=False):
+    """Success of :func:`solve` with each part removed: records like :func:`summarize`'s."""
+    rows = []
+    problems = problems or ABLATION_PROBLEMS
+    todo = [(p, name) for p in problems for name in ABLATION]
+    t0 = time.perf_counter()
+    for i, (pkey, name) in enumerate(todo):
+        setup = make_setup(problem_of(pkey), runs)
+        opts = ABLATION[name]
+
+        def one(counter, x0, rng, opts=opts):
+            solve(counter.values, setup.f.bounds, budget=setup.budget, rng=rng, **opts)
+
+        best, hit, nfev, note = _loop(setup, lambda r: setup.rng(5, r), one)
+        k = int(np.isfinite(hit[0]).sum())
+        rows.append({"problem": pkey, "variant": name, "runs": runs, **_stats(hit[0], nfev),
+                     "ci": list(wilson(k, runs)), "rate": k / runs})
+        if progress:
+            _bar(i + 1, len(todo), time.perf_counter() - t0)
+    return rows
+
+
 def _cma(setup, rng_of):
     """CMA-ES with IPOP restarts (population doubled at each restart) until the budget is spent."""
     import cma
@@ -644,18 +680,19 @@ def run_one(problem, method, runs, grad_cost=None):
     """One method on one problem: an :class:`Outcome`."""
     setup = make_setup(problem, runs, grad_cost)
     mi = KEYS.index(method.key)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if method.batched:
         got = method.fn(setup, setup.rng(2, mi))
     else:
         got = method.fn(setup, lambda r: setup.rng(3, mi, r))
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     if got is None:
         empty = np.full(0, np.nan)
         return setup, Outcome(method.key, empty, np.full((setup.targets.size, 0), np.nan), empty,
-                              seconds, "not applicable: needs a gradient", applicable=False)
+                              seconds, "not applicable: needs a gradient", applicable=False,
+                              cpu=cpu)
     best, hit, nfev, note = got
-    return setup, Outcome(method.key, best, hit, nfev, seconds, note)
+    return setup, Outcome(method.key, best, hit, nfev, seconds, note, cpu=cpu)
 
 
 def _task(args):
@@ -739,7 +776,8 @@ def summarize(results):
         for o in outcomes:
             row = {"problem": setup.problem.key, "method": o.method, "dim": setup.f.dim,
                    "budget": setup.budget, "runs": o.runs, "applicable": o.applicable,
-                   "seconds": round(o.seconds, 3), "note": o.note, "tol": setup.problem.tol}
+                   "seconds": round(o.seconds, 3), "cpu_seconds": round(o.cpu, 3),
+                   "note": o.note, "tol": setup.problem.tol}
             if o.applicable:
                 row.update(_stats(o.hit[0], o.nfev))
                 row["rate"] = row["successes"] / o.runs
@@ -872,9 +910,26 @@ def main(argv=None):
     parser.add_argument("--grad-cost", type=int, default=None,
                         help="evaluations one gradient costs (default: d)")
     parser.add_argument("--tune", action="store_true", help="rerun the tuning on TRAINING")
+    parser.add_argument("--ablation", action="store_true",
+                        help="solve with each part removed (writes results/compare.ablation.json)")
     args = parser.parse_args(argv)
     if args.tune:
-        print(json.dumps(tune(), indent=1))
+        out = tune()
+        print(json.dumps(out, indent=1))
+        with open(os.path.join(RESULTS, "compare.tuning.json"), "w") as fh:
+            json.dump({"training": [p.key for p in TRAINING], "grid": out, "chosen": TUNED}, fh,
+                      indent=1)
+        return 0
+    if args.ablation:
+        t0 = time.perf_counter()
+        rows = ablation(args.runs or 100, args.problems, progress=True)
+        print(file=sys.stderr)
+        with open(os.path.join(RESULTS, "compare.ablation.json"), "w") as fh:
+            json.dump({"runs": args.runs or 100, "wall_seconds": round(time.perf_counter() - t0, 1),
+                       "records": rows}, fh, indent=0)
+        for r in rows:
+            print(f"{r['problem']:<20} {r['variant']:<34} {r['rate']:>5.0%} "
+                  f"[{r['ci'][0]:.2f}, {r['ci'][1]:.2f}] median {r['median_evals']}")
         return 0
     t0 = time.perf_counter()
     load0 = os.getloadavg()[0]
@@ -882,15 +937,18 @@ def main(argv=None):
                   progress=True)
     rows = summarize(results)
     wall = time.perf_counter() - t0
+    cpu = sum(r["cpu_seconds"] for r in rows)
     runs = rows[0]["runs"]
     problems = [s.problem.key for s, _ in results]
     text = (f"{settings_text(args.scale, runs, problems)}\n\n{table(rows)}\n\n"
             f"wall time {wall:.0f} s with {args.jobs} worker processes on {os.cpu_count()} cores "
-            f"(load average {load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
+            f"(load average {load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end); "
+            f"{cpu:.0f} CPU seconds in all, {cpu / 2 / 60:.1f} min on 2 idle cores")
     print(text)
     if args.scale == "full" and not args.problems and not args.methods and args.runs is None:
         os.makedirs(RESULTS, exist_ok=True)
         meta = {"scale": args.scale, "runs": runs, "seed": SEED, "wall_seconds": round(wall, 1),
+                "cpu_seconds": round(cpu, 1),
                 "jobs": args.jobs, "cores": os.cpu_count(), "load_start": round(load0, 2),
                 "load_end": round(os.getloadavg()[0], 2), "numpy": np.__version__,
                 "python": platform.python_version(), "tuned": TUNED, "precisions": PRECISIONS,
