@@ -703,7 +703,7 @@ def _task(args):
         if os.path.exists(path):
             with open(path, "rb") as fh:
                 return pickle.load(fh)
-    out = run_one(problem_of(pkey), method_of(mkey), runs, grad_cost)
+    out = (pkey, run_one(problem_of(pkey), method_of(mkey), runs, grad_cost)[1])  # picklable
     if cache:
         with open(path + ".tmp", "wb") as fh:
             pickle.dump(out, fh)
@@ -724,6 +724,8 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
     tasks = [(p, m, runs, grad_cost, cache) for p in problems for m in methods]
     # the slow tasks first, so that two workers finish together
     tasks.sort(key=lambda t: -(budget_of(problem_of(t[0]).dim) * (1 + 3 * (not method_of(t[1]).batched))))
+    if os.environ.get("COMPARE_REVERSE"):  # a second process on the same cache, from the other end
+        tasks.reverse()
     done = {}
     t0 = time.perf_counter()
     if jobs > 1:
@@ -731,7 +733,7 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
 
         with mp.get_context("fork").Pool(jobs) as pool:
             for i, out in enumerate(pool.imap_unordered(_task, tasks)):
-                done[(out[0].problem.key, out[1].method)] = out
+                done[(out[0], out[1].method)] = out
                 if progress:
                     _bar(i + 1, len(tasks), time.perf_counter() - t0)
     else:
@@ -743,7 +745,7 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
         print(file=sys.stderr)
     results = []
     for p in problems:
-        setup = done[(p, methods[0])][0]
+        setup = make_setup(problem_of(p), runs, grad_cost)
         results.append((setup, [done[(p, m)][1] for m in methods]))
     return results
 
