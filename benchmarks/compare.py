@@ -134,7 +134,7 @@ TRAINING = [
 
 #: scale -> runs of every method and the problems
 SCALES = {
-    "book": {"runs": 30, "problems": ["quantized_wavy_bowl", "floored_sinc"]},
+    "book": {"runs": 30, "problems": ["floored_sinc"]},
     "full": {"runs": 100, "problems": [p.key for p in PROBLEMS]},
 }
 
@@ -931,6 +931,7 @@ def main(argv=None):
     parser.add_argument("--grad-cost", type=int, default=None,
                         help="evaluations one gradient costs (default: d)")
     parser.add_argument("--tune", action="store_true", help="rerun the tuning on TRAINING")
+    parser.add_argument("--note", default="", help="a note on how this run was made, kept with it")
     parser.add_argument("--cache", default=None,
                         help="a directory keeping each finished task, so a rerun resumes")
     parser.add_argument("--ablation", action="store_true",
@@ -966,7 +967,8 @@ def main(argv=None):
     text = (f"{settings_text(args.scale, runs, problems)}\n\n{table(rows)}\n\n"
             f"wall time {wall:.0f} s with {args.jobs} worker processes on {os.cpu_count()} cores "
             f"(load average {load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end); "
-            f"{cpu:.0f} CPU seconds in all, {cpu / 2 / 60:.1f} min on 2 idle cores")
+            f"{cpu:.0f} CPU seconds in all, {cpu / 2 / 60:.1f} min on 2 idle cores"
+            + (f"\n{args.note}" if args.note else ""))
     print(text)
     if args.scale == "full" and not args.problems and not args.methods and args.runs is None:
         os.makedirs(RESULTS, exist_ok=True)
@@ -975,7 +977,7 @@ def main(argv=None):
                 "jobs": args.jobs, "cores": os.cpu_count(), "load_start": round(load0, 2),
                 "load_end": round(os.getloadavg()[0], 2), "numpy": np.__version__,
                 "python": platform.python_version(), "tuned": TUNED, "precisions": PRECISIONS,
-                "problems": problems, "methods": KEYS}
+                "problems": problems, "methods": KEYS, "note": args.note}
         with open(os.path.join(RESULTS, "compare.json"), "w") as fh:
             json.dump({"meta": meta, "records": rows}, fh, separators=(",", ":"))
             fh.write("\n")
