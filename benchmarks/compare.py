@@ -726,6 +726,8 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
         os.makedirs(cache, exist_ok=True)
     tasks = [(p, m, runs, grad_cost, cache) for p in problems for m in methods
              if not (p in SCALING_ONLY and m in SLOW_REFERENCES)]
+    if cache and os.environ.get("COMPARE_CACHED_ONLY"):  # assemble what a run has finished
+        tasks = [t for t in tasks if os.path.exists(os.path.join(cache, f"{t[0]}.{t[1]}.{runs}.pkl"))]
     # the slow tasks first, so that two workers finish together
     tasks.sort(key=lambda t: -(budget_of(problem_of(t[0]).dim) * (1 + 3 * (not method_of(t[1]).batched))))
     if os.environ.get("COMPARE_REVERSE"):  # a second process on the same cache, from the other end
@@ -749,6 +751,8 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
         print(file=sys.stderr)
     results = []
     for p in problems:
+        if not any((p, m) in done for m in methods):
+            continue
         setup = make_setup(problem_of(p), runs, grad_cost)
         results.append((setup, [done[(p, m)][1] for m in methods if (p, m) in done]))
     return results
