@@ -117,8 +117,9 @@ serve:  ## preview the built site on http://localhost:8000 (or PORT=...)
 bench: $(VENV_STAMP)  ## speed against plain numpy, side by side (writes benchmarks/results/speed.md)
 	$(BIN)/python benchmarks/run.py
 
-compare: $(VENV_STAMP)  ## every method on every bad objective at full scale (benchmarks/results/compare.md)
+compare: $(VENV_STAMP)  ## every method on every bad objective at full scale (benchmarks/results/compare.md, .json)
 	$(BIN)/python benchmarks/compare.py --scale full
+	$(BIN)/python benchmarks/compare.py --ablation --runs 50
 
 readme-figure: $(VENV_STAMP)  ## redraw the README's figure from smoothopt.plotting.smoothing_teaser
 	MPLBACKEND=Agg $(BIN)/python -c 'from smoothopt import plotting; \

@@ -1,36 +1,40 @@
-"""Every method on every bad objective, at an equal budget of function evaluations.
+"""Every method on every bad objective, at an equal budget of function evaluations, one rule for all.
 
 Usage, from the repository root::
 
-    .venv/bin/python benchmarks/compare.py --scale full     # the full benchmark (minutes)
-    .venv/bin/python benchmarks/compare.py --scale book     # the chapter's run (seconds)
+    .venv/bin/python benchmarks/compare.py --scale full     # make compare: 100 runs each (minutes)
+    .venv/bin/python benchmarks/compare.py --scale book     # 30 runs each on the page's suite
 
-The chapter ``book/benchmark.md`` imports this module and calls :func:`run` at book scale.
+``--scale full`` writes ``benchmarks/results/compare.md`` and ``compare.json``; the chapter
+``book/benchmark.md`` reads the JSON for its large tables and calls :func:`run` at book scale.
 
-The rules, the same for every method:
+The rule, the same for every method (as on the COCO/BBOB platform):
 
-* **Budget.** Each run may spend ``budget`` evaluations of ``f`` (``BUDGET_PER_DIM * d``, at
-  least ``MIN_BUDGET``). A gradient counts as ``d`` evaluations (``--grad-cost``): that is what a
-  forward-difference gradient costs on top of the value at the same point, and what the references
-  really pay, since scipy's local searches difference ``f`` exactly that way. A step of a gradient
-  method pays for the value and the gradient at its iterate, ``d + 1``. A counting wrapper stops
-  any method at the budget, so no run can overspend.
-* **Starts.** Run ``r`` of every method starts at the same point ``x0[r]``, drawn uniformly in the
-  objective's box (``Objective.bounds``) from the seed ``(SEED, problem index)``; restarts draw
-  further points in the same box. The box is also the search domain of the references that need
-  one (differential evolution, dual annealing).
-* **Success.** A run succeeds when a point it paid to evaluate has ``f <= f* + tol``. ``tol`` is
-  below the gap between ``f*`` and the next-best local minimum, so a successful point lies in the
-  global basin (gradient flow only lowers ``f``, so no point with a value under a local minimum's
-  value can flow into that minimum).
-* **Evaluations to target.** The number of evaluations spent when the first such point was
-  evaluated. ``aRT`` (average running time) is the evaluations all runs spent (to success or to the
-  end of the budget) divided by the number of successes, the COCO platform's summary of both.
+* **Budget.** A run may spend ``budget = max(1000, 500 d)`` evaluations. Every evaluation of ``f``
+  a method makes is counted, by a wrapper (a :class:`Ledger` for the batched library methods, a
+  :class:`Counter` for the methods that run one at a time) through which it sees ``f``: nothing
+  is evaluated outside it. A gradient costs ``d`` evaluations and comes with the value at its
+  point (a forward difference, which is what the methods without an analytic gradient and
+  scipy's local searches really pay), so a gradient point costs ``d + 1``. Evaluations past the
+  budget are not credited.
+* **Success.** A run reaches the precision ``eps`` when any point it paid for has
+  ``f - f* <= eps`` (the best of all the points evaluated, not the final iterate). The main
+  target ``tol`` is below the gap to the next-best local minimum, so it certifies the global
+  basin; the finer targets ``10**-k`` below it measure precision.
+* **Summaries.** Success rate with a 95% Wilson interval, the evaluations to target of the
+  successful runs (median, IQR), aRT (all evaluations spent, to success or to the budget, over
+  the successes) and runtime ECDFs over the targets.
+* **No free tuning.** Hyperparameters are the same on every problem: scale-free rules of the box
+  side ``w`` and the dimension ``d``, or constants chosen once by :func:`tune` on problems that
+  are not in the table (``TRAINING``).
+* **Restarts.** Every method that can restart does, inside the same budget: CMA-ES (IPOP),
+  differential evolution, the gradient methods, hill climbing, simulated annealing, ``solve``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import platform
@@ -38,7 +42,7 @@ import sys
 import time
 import warnings
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,12 +51,9 @@ try:  # pragma: no cover - run from the repository root without installing
 except ImportError:  # pragma: no cover
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from smoothopt import estimators, minimize, objectives, optimizers  # noqa: E402
-
-try:  # written alongside this harness; the benchmark runs without them
-    from smoothopt import heuristics, variational
-except ImportError:  # pragma: no cover
-    heuristics = variational = None
+from smoothopt import estimators, heuristics, minimize, objectives, optimizers  # noqa: E402
+from smoothopt import variational  # noqa: E402
+from smoothopt.solve import solve  # noqa: E402
 
 try:  # tiny linear algebra is slower, not faster, on many BLAS threads
     from threadpoolctl import threadpool_limits
@@ -62,17 +63,15 @@ except ImportError:  # pragma: no cover
 SEED = 20260607
 BUDGET_PER_DIM = 500
 MIN_BUDGET = 1000
+PRECISIONS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)  # the finer targets, below each problem's tol
 
-#: scale -> runs of the batched library methods, runs of the looped references
-SCALES = {
-    "book": {"runs": 100, "reference_runs": 3},
-    "full": {"runs": 1000, "reference_runs": 100},
-}
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
 
 
 @dataclass(frozen=True)
 class Problem:
-    """An objective, its dimension and its target ``f <= f* + tol``."""
+    """An objective, its dimension and its main target ``f <= f* + tol``."""
 
     name: str
     dim: int
@@ -90,269 +89,128 @@ class Problem:
     def key(self):
         return self.label or self.name
 
+    @property
+    def precisions(self):
+        """The targets ``f - f*``: ``tol`` (the global basin), then the finer ``10**-k``."""
+        return (self.tol,) + tuple(p for p in PRECISIONS if p < self.tol)
+
 
 #: The gaps are the next-best local minimum found by 4,000 gradient descents from uniform starts
 #: (wavy_bowl -1.562, nightmare -0.938, ripple's cone tip 0, easom about 0, rastrigin 0.995,
-#: ackley 2.58 in 2-D and about 1.2 with one coordinate off zero in 10-D) or the next level.
+#: ackley 2.58 in 2-D, about 1.7, 1.2 and 0.87 with one coordinate off zero in 5, 10 and 20-D)
+#: or the next level of a piecewise-constant objective.
 PROBLEMS = [
     Problem("wavy_bowl", 2, tol=0.1, gap=0.40),
     Problem("quantized_wavy_bowl", 2, tol=0.5, gap=1.0),
     Problem("nightmare", 2, tol=0.03, gap=0.070),
     Problem("ripple", 2, tol=0.1, gap=1.0),
     Problem("easom", 2, tol=0.1, gap=1.0),
+    Problem("floored_sinc", 1, tol=0.5, gap=1.0),
     Problem("rastrigin", 2, tol=0.5, gap=0.995, label="rastrigin-2"),
     Problem("ackley", 2, tol=0.5, gap=2.58, label="ackley-2"),
+    Problem("rastrigin", 5, tol=0.5, gap=0.995, label="rastrigin-5"),
+    Problem("ackley", 5, tol=0.5, gap=1.7, label="ackley-5"),
     Problem("rastrigin", 10, tol=0.5, gap=0.995, label="rastrigin-10"),
     Problem("ackley", 10, tol=0.5, gap=1.2, label="ackley-10"),
-    Problem("floored_sinc", 1, tol=0.5, gap=1.0),
+    Problem("rastrigin", 20, tol=0.5, gap=0.995, label="rastrigin-20"),
+    Problem("ackley", 20, tol=0.5, gap=0.87, label="ackley-20"),
 ]
+#: The extra dimensions of the scaling figure are not run by the slowest references (they cost
+#: more than everything else together at d = 20); the table's other problems are run by all.
+SCALING_ONLY = ["rastrigin-5", "ackley-5", "rastrigin-20", "ackley-20"]
+SLOW_REFERENCES = ["de", "da", "bh"]
+SCALING = ["rastrigin-2", "rastrigin-5", "rastrigin-10", "rastrigin-20",
+           "ackley-2", "ackley-5", "ackley-10", "ackley-20"]
+
+#: Problems the free constants were chosen on (:func:`tune`); none of them is in the table.
+TRAINING = [
+    Problem("sinc", 1, tol=0.1, gap=0.3, label="sinc"),
+    Problem("wiggly_parabola", 1, tol=0.1, gap=0.3, label="wiggly_parabola"),
+    Problem("quartic", 1, tol=1.0, gap=200.0, label="quartic"),
+    Problem("rosenbrock", 2, tol=0.01, gap=1.0, label="rosenbrock-2"),
+    Problem("rastrigin", 3, tol=0.5, gap=0.995, label="rastrigin-3"),
+    Problem("ackley", 3, tol=0.5, gap=2.0, label="ackley-3"),
+]
+
+#: scale -> runs of every method and the problems
+SCALES = {
+    "book": {"runs": 30, "problems": ["floored_sinc"]},
+    "full": {"runs": 100, "problems": [p.key for p in PROBLEMS]},
+}
+
+#: The constants :func:`tune` chose on ``TRAINING`` (the best mean success rate over its grid).
+TUNED = {"gd_lr": 0.001, "momentum_lr": 0.003}
+TUNE_GRID = {"gd_lr": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1), "momentum_lr": (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)}
+
+RESTART_STEPS = 100  # steps per restart of the gradient methods
 
 
 def budget_of(dim):
     return max(MIN_BUDGET, BUDGET_PER_DIM * dim)
 
 
-# ---------------------------------------------------------------------------------------------
-# Shared setup of one problem
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Setup:
-    """Everything every method of one problem shares."""
-
-    problem: Problem
-    f: objectives.Objective
-    index: int
-    budget: int
-    target: float
-    x0: np.ndarray  # (runs, d), the common starts
-    width: float  # mean side of the box
-    lr: float  # gradient-descent step 1/L
-    T0: float  # starting temperature of simulated annealing
-    grad_cost: int
-    extra: dict = field(default_factory=dict)
-
-    def rng(self, *keys):
-        return np.random.default_rng([SEED, self.index, *keys])
-
-    def uniform(self, rng, shape):
-        b = self.f.bounds
-        return rng.uniform(b[:, 0], b[:, 1], size=tuple(shape) + (self.f.dim,))
-
-
-def free_tuning(f, rng, n=256):
-    """``(1 / L, T0)`` from ``n`` uniform points of the box, not charged to any budget.
-
-    ``L`` is the 99th percentile of the Hessian's largest ``|eigenvalue|`` (``None`` without a
-    gradient): the step a practitioner would tune for gradient descent. ``T0`` is the standard
-    deviation of ``f``: the starting temperature of simulated annealing.
-    """
-    b = f.bounds
-    pts = rng.uniform(b[:, 0], b[:, 1], size=(n, f.dim))
-    spread = float(np.std(f(pts)))
-    if not f.has_grad:
-        return None, spread
-    hess = estimators.hessian(f, pts)
-    big = np.abs(np.linalg.eigvalsh(hess)).max(axis=-1)
-    return float(1.0 / np.quantile(big, 0.99)), spread
-
-
-def make_setup(index, problem, runs, grad_cost=None):
-    f = problem.objective
-    d = f.dim
-    setup = Setup(
-        problem=problem,
-        f=f,
-        index=index,
-        budget=budget_of(d),
-        target=f.minimum + problem.tol,
-        x0=None,
-        width=float(np.mean(f.bounds[:, 1] - f.bounds[:, 0])),
-        lr=None,
-        T0=None,
-        grad_cost=d if grad_cost is None else int(grad_cost),
-    )
-    # The starts come first from their own stream, so a smaller scale runs a prefix of them.
-    setup.x0 = setup.uniform(setup.rng(0), (runs,))
-    setup.lr, setup.T0 = free_tuning(f, setup.rng(1))
-    return setup
+def problem_of(key):
+    for p in PROBLEMS + TRAINING:
+        if p.key == key:
+            return p
+    raise ValueError(f"unknown problem {key!r}; one of {[p.key for p in PROBLEMS + TRAINING]}")
 
 
 # ---------------------------------------------------------------------------------------------
-# What a method returns
+# The counting wrappers: every evaluation goes through one of them
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Outcome:
-    """Per-run results of one method on one problem."""
+class Ledger:
+    """``f`` for a batched method whose ``runs`` move in lockstep (the run axis is the last
+    batch axis). Records, per run, the best value and the evaluations spent when each target was
+    first reached; values past the budget are not credited."""
 
-    method: str
-    best: np.ndarray  # (runs,) best value among the points paid for
-    hit: np.ndarray  # (runs,) evaluations spent when the target was first reached; inf if never
-    nfev: np.ndarray  # (runs,) evaluations spent in all
-    seconds: float
-    note: str = ""
-    applicable: bool = True
+    def __init__(self, f, runs, budget, targets, grad_cost):
+        self.f, self.runs, self.budget, self.grad_cost = f, runs, budget, grad_cost
+        self.targets = np.asarray(targets, dtype=float)
+        self.dim, self.bounds, self.has_grad = f.dim, f.bounds, f.has_grad
+        self.n = 0
+        self.best = np.full(runs, np.inf)
+        self.hit = np.full((self.targets.size, runs), np.inf)
+
+    def _record(self, vals, cost_each=1):
+        v = np.asarray(vals, dtype=float).reshape(-1, self.runs)
+        costs = self.n + cost_each * np.arange(1, v.shape[0] + 1)
+        self.n += cost_each * v.shape[0]
+        keep = costs <= self.budget
+        v, costs = np.where(np.isnan(v[keep]), np.inf, v[keep]), costs[keep]
+        if not v.size:
+            return
+        self.best = np.minimum(self.best, v.min(axis=0))
+        reached = v[None] <= self.targets[:, None, None]  # (targets, k, runs)
+        first = np.where(reached.any(axis=1), costs[np.argmax(reached, axis=1)], np.inf)
+        self.hit = np.minimum(self.hit, first)
 
     @property
-    def runs(self):
-        return int(self.best.size)
+    def spent(self):
+        return min(self.n, self.budget)
 
-    @property
-    def success(self):
-        return np.isfinite(self.hit)
+    def __call__(self, x):
+        with np.errstate(all="ignore"):
+            vals = np.asarray(self.f(x), dtype=float)
+        self._record(vals)
+        return vals
 
-
-def _first_hit(values, costs, target):
-    """Evaluations spent at the first value ``<= target`` along axis 0; ``inf`` if none.
-
-    ``values`` is ``(k, runs)`` in the order the method evaluated them and ``costs`` ``(k,)`` the
-    cumulative evaluations spent once each was known.
-    """
-    with np.errstate(invalid="ignore"):
-        reached = values <= target
-    first = np.argmax(reached, axis=0)
-    any_hit = reached.any(axis=0)
-    return np.where(any_hit, np.asarray(costs, dtype=float)[first], np.inf)
-
-
-# ---------------------------------------------------------------------------------------------
-# The library's methods: one batched call over all runs
-# ---------------------------------------------------------------------------------------------
-
-RESTART_STEPS = 100  # steps per restart of the gradient methods
-
-
-def _gradient_oracle(setup):
-    """Analytic gradient where it exists, forward differences otherwise (the same cost)."""
-    if setup.f.has_grad:
-        return None
-    return estimators.oracle(setup.f, "finite_difference", scheme="forward")
-
-
-def restarts(setup, optimizer, rng=None):
-    """Gradient steps from the common start, then from fresh uniform starts, to the budget.
-
-    Every restart takes ``RESTART_STEPS`` steps and pays ``d + 1`` (value and gradient) at each of
-    its ``RESTART_STEPS + 1`` iterates.
-    """
-    f, runs, d = setup.f, setup.x0.shape[0], setup.f.dim
-    per_point = setup.grad_cost + 1
-    length = RESTART_STEPS + 1
-    n_restarts = max(1, setup.budget // (length * per_point))
-    starts = np.empty((runs, n_restarts, d))
-    starts[:, 0] = setup.x0
-    starts[:, 1:] = setup.uniform(rng, (runs, n_restarts - 1))
-    res = minimize(f, starts, optimizer, steps=RESTART_STEPS, grad=_gradient_oracle(setup))
-    # (length, runs, R) -> (R * length, runs) in the order they were evaluated
-    vals = np.moveaxis(res.values, 2, 0).reshape(n_restarts * length, runs)
-    costs = per_point * np.arange(1, n_restarts * length + 1)
-    with np.errstate(invalid="ignore"):
-        best = np.nanmin(np.where(np.isfinite(vals), vals, np.inf), axis=0)
-    hit = _first_hit(vals, costs, setup.target)
-    return best, hit, np.full(runs, costs[-1]), f"{n_restarts} restarts x {RESTART_STEPS} steps"
-
-
-def sigma_schedule(setup, steps):
-    """Geometric annealing of the smoothing width from ``0.1 w`` to ``0.005 w`` (box side ``w``)."""
-    s0, s1 = 0.1 * setup.width, 0.005 * setup.width
-
-    def sigma(t):
-        return s0 * (s1 / s0) ** (min(t, steps) / steps)
-
-    return sigma
-
-
-def smoothed(setup, method, rng):
-    """Adam on an estimate of the gradient of ``f_sigma``, with ``sigma`` annealed.
-
-    ``lr`` follows ``sigma`` (``lr = 0.5 sigma``), so steps shrink as the smoothing does. Pays the
-    estimator's samples at every step and one value at each iterate.
-    """
-    f, runs, d = setup.f, setup.x0.shape[0], setup.f.dim
-    if method == "score_function":
-        n = 2 * max(2, d)  # antithetic pairs
-        per_step = n + 1
-        options = dict(n=n, antithetic=True)
-    else:
-        n = 2
-        per_step = n * setup.grad_cost + 1
-        options = dict(n=n, antithetic=True)
-    steps = (setup.budget - 1) // per_step
-    sigma = sigma_schedule(setup, steps)
-    grad = estimators.oracle(f, method, sigma=sigma, **options)
-    res = minimize(f, setup.x0, optimizers.adam(lambda t: 0.5 * sigma(t)), steps=steps, grad=grad,
-                   rng=rng)
-    vals = res.values  # (steps + 1, runs)
-    costs = 1 + per_step * np.arange(steps + 1)
-    with np.errstate(invalid="ignore"):
-        best = np.nanmin(np.where(np.isfinite(vals), vals, np.inf), axis=0)
-    hit = _first_hit(vals, costs, setup.target)
-    return best, hit, np.full(runs, costs[-1]), f"n = {n}, {steps} steps"
-
-
-def _gd(setup, rng):
-    lr = setup.lr if setup.lr is not None else 0.01 * setup.width
-    return restarts(setup, optimizers.sgd(lr), rng)
-
-
-def _momentum(setup, rng):
-    lr = setup.lr if setup.lr is not None else 0.01 * setup.width
-    return restarts(setup, optimizers.momentum(lr, beta=0.9), rng)
-
-
-def _adam(setup, rng):
-    return restarts(setup, optimizers.adam(0.01 * setup.width), rng)
-
-
-def _score(setup, rng):
-    return smoothed(setup, "score_function", rng)
-
-
-def _pathwise(setup, rng):
-    if not setup.f.has_grad:
-        return None
-    return smoothed(setup, "reparameterization", rng)
-
-
-def _values_along(setup, vals, per_step, first=1):
-    """best, first hit and spend for values ``(k + 1, runs)`` known after ``first + per_step t``."""
-    k = vals.shape[0] - 1
-    costs = first + per_step * np.arange(k + 1)
-    with np.errstate(invalid="ignore"):
-        best = np.nanmin(np.where(np.isfinite(vals), vals, np.inf), axis=0)
-    hit = _first_hit(vals, costs, setup.target)
-    return best, hit, np.full(vals.shape[1], costs[-1])
-
-
-def _annealing(setup, rng):
-    """Simulated annealing: Gaussian steps of ``0.05 w``, ``T`` from ``T0`` down to ``1e-3 T0``."""
-    steps = setup.budget - 1
-    temperature = heuristics.geometric_cooling(setup.T0, 1e-3 ** (1 / steps))
-    res = heuristics.simulated_annealing(setup.f, setup.x0, steps=steps,
-                                         step_size=0.05 * setup.width,
-                                         temperature=temperature, rng=rng)
-    best, hit, nfev = _values_along(setup, res.values, 1)
-    return best, hit, nfev, f"{steps} proposals"
-
-
-def _xnes(setup, rng):
-    """xNES (full covariance), population ``4 + 3 ln d``, ``sigma0 = w / 4``, plus the mean's value."""
-    d = setup.f.dim
-    n = 4 + int(3 * math.log(d))
-    per_step = n + 1
-    steps = (setup.budget - 1) // per_step
-    res = variational.nes(setup.f, setup.x0, steps=steps, n=n, rng=rng, sigma0=0.25 * setup.width,
-                          covariance="full")
-    best, hit, nfev = _values_along(setup, res.values, per_step)
-    return best, hit, nfev, f"n = {n}, {steps} steps"
-
-
-# ---------------------------------------------------------------------------------------------
-# The references: one run at a time, through a counting wrapper
-# ---------------------------------------------------------------------------------------------
+    def grad(self, x, rng=None):
+        """The value and the gradient at ``x``, ``d + 1`` evaluations per point: the analytic
+        gradient, or forward differences of ``f`` where it has none."""
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            vals = np.asarray(self.f(x), dtype=float)
+            if self.has_grad:
+                g = self.f.grad(x)
+            else:
+                h = np.sqrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(x))
+                g = np.stack([(self.f(x + h[..., i, None] * np.eye(self.dim)[i]) - vals)
+                              / h[..., i] for i in range(self.dim)], axis=-1)
+        self._record(vals, cost_each=self.grad_cost + 1)
+        return g
 
 
 class _Exhausted(Exception):
@@ -360,27 +218,24 @@ class _Exhausted(Exception):
 
 
 class Counter:
-    """Counts evaluations, records the first to reach the target, stops at the budget."""
+    """``f`` for one run of a method that runs one at a time; stops it at the budget."""
 
-    def __init__(self, setup):
-        self.f, self.target, self.budget = setup.f, setup.target, setup.budget
-        self.grad_cost = setup.grad_cost
+    def __init__(self, f, budget, targets, grad_cost):
+        self.f, self.budget, self.grad_cost = f, budget, grad_cost
+        self.targets = np.asarray(targets, dtype=float)
         self.n = 0
-        self.hit = math.inf
         self.best = math.inf
+        self.hit = np.full(self.targets.size, np.inf)
         self.stopped = False  # True if the wrapper, not the method's own options, stopped it
 
-    def _record(self, vals):
-        flat = np.asarray(vals, dtype=float).reshape(-1)
+    def _record(self, flat):
         room = self.budget - self.n
-        take = flat[:room]
+        take = np.where(np.isnan(flat[:room]), np.inf, flat[:room])
         if take.size:
-            good = np.flatnonzero(take <= self.target)
-            if good.size and not math.isfinite(self.hit):
-                self.hit = float(self.n + good[0] + 1)
-            finite = take[np.isfinite(take)]
-            if finite.size:
-                self.best = min(self.best, float(finite.min()))
+            reached = take[None] <= self.targets[:, None]
+            first = np.where(reached.any(axis=1), self.n + np.argmax(reached, axis=1) + 1, np.inf)
+            self.hit = np.minimum(self.hit, first)
+            self.best = min(self.best, float(take.min()))
         self.n += take.size
         if flat.size > room:
             self.stopped = True
@@ -388,18 +243,16 @@ class Counter:
 
     def values(self, x):
         """``f`` at points ``(..., d)``; every point costs one evaluation."""
-        vals = np.asarray(self.f(x), dtype=float)
-        self._record(vals)
+        with np.errstate(all="ignore"):
+            vals = np.asarray(self.f(x), dtype=float)
+        self._record(vals.reshape(-1))
         return vals
 
     def scalar(self, x):
         return float(self.values(np.asarray(x, dtype=float)))
 
     def value_and_grad(self, x):
-        """Value and gradient at one point for ``grad_cost + 1`` evaluations.
-
-        The analytic gradient where it exists, forward differences (``d`` more values) otherwise.
-        """
+        """``(f(x), grad f(x))`` for ``d + 1`` evaluations (forward differences without a grad)."""
         x = np.asarray(x, dtype=float)
         if self.f.has_grad:
             if self.n + 1 + self.grad_cost > self.budget:
@@ -417,44 +270,298 @@ class Counter:
         return float(vals[0]), (vals[1:] - vals[0]) / h
 
 
-def _loop(setup, runs, rng_of, one_run):
-    best = np.empty(runs)
-    hit = np.empty(runs)
-    nfev = np.empty(runs, dtype=int)
+# ---------------------------------------------------------------------------------------------
+# Shared setup of one problem
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Setup:
+    """Everything every method on one problem shares."""
+
+    problem: Problem
+    f: objectives.Objective
+    index: int
+    runs: int
+    budget: int
+    targets: np.ndarray  # f* + precisions
+    x0: np.ndarray  # (runs, d), the common starts
+    width: float  # mean side of the box
+    grad_cost: int
+
+    def rng(self, *keys):
+        return np.random.default_rng([SEED, self.index, *keys])
+
+    def uniform(self, rng, shape):
+        b = self.f.bounds
+        return rng.uniform(b[:, 0], b[:, 1], size=tuple(shape) + (self.f.dim,))
+
+    def ledger(self, runs=None):
+        return Ledger(self.f, self.runs if runs is None else runs, self.budget, self.targets,
+                      self.grad_cost)
+
+    def counter(self):
+        return Counter(self.f, self.budget, self.targets, self.grad_cost)
+
+
+def make_setup(problem, runs, grad_cost=None):
+    f = problem.objective
+    d = f.dim
+    index = [p.key for p in PROBLEMS + TRAINING].index(problem.key)
+    setup = Setup(problem=problem, f=f, index=index, runs=runs, budget=budget_of(d),
+                  targets=f.minimum + np.array(problem.precisions), x0=None,
+                  width=float(np.mean(f.bounds[:, 1] - f.bounds[:, 0])),
+                  grad_cost=d if grad_cost is None else int(grad_cost))
+    # The starts come first from their own stream, so fewer runs use a prefix of them.
+    setup.x0 = setup.uniform(setup.rng(0), (runs,))
+    return setup
+
+
+@dataclass
+class Outcome:
+    """Per-run results of one method on one problem."""
+
+    method: str
+    best: np.ndarray  # (runs,) best value among the points paid for
+    hit: np.ndarray  # (targets, runs) evaluations spent when each target was first reached
+    nfev: np.ndarray  # (runs,) evaluations spent in all
+    seconds: float
+    note: str = ""
+    applicable: bool = True
+    cpu: float = 0.0  # process CPU seconds, which the machine's load does not inflate
+
+    @property
+    def runs(self):
+        return int(self.best.size)
+
+    @property
+    def success(self):
+        return np.isfinite(self.hit[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# The library's methods: batched over all runs, every evaluation through a Ledger
+# ---------------------------------------------------------------------------------------------
+
+
+def _done(led, note):
+    return led.best, led.hit, np.full(led.runs, led.spent), note
+
+
+def _random(setup, rng):
+    """heuristics.random_search: uniform draws in the box (in chunks of runs, for memory)."""
+    chunk = max(1, int(2e6 // (setup.budget * setup.f.dim)))
+    parts = []
+    for lo in range(0, setup.runs, chunk):
+        x0 = setup.x0[lo:lo + chunk]
+        led = setup.ledger(len(x0))
+        heuristics.random_search(led, x0, steps=setup.budget - 1, rng=rng)
+        parts.append(led)
+    best = np.concatenate([p.best for p in parts])
+    hit = np.concatenate([p.hit for p in parts], axis=1)
+    return best, hit, np.full(setup.runs, setup.budget), f"{setup.budget} uniform draws"
+
+
+def _descents(setup, optimizer, rng):
+    """Restarts of ``RESTART_STEPS`` gradient steps (from the common start, then uniform starts),
+    one after the other, until the budget is spent; the last one takes what is left."""
+    led, d = setup.ledger(), setup.f.dim
+    per = setup.grad_cost + 1
+    k = 0
+    while setup.budget - led.n >= per + 1:
+        steps = min(RESTART_STEPS, (setup.budget - led.n - 1) // per)
+        start = setup.x0 if k == 0 else setup.uniform(rng, (setup.runs,))
+        minimize(led, start, optimizer, steps=steps, grad=led.grad)  # ends with f(x), 1 eval
+        k += 1
+    return _done(led, f"{k} restarts of <= {RESTART_STEPS} steps")
+
+
+def _gd(setup, rng):
+    return _descents(setup, optimizers.sgd(TUNED["gd_lr"]), rng)
+
+
+def _momentum(setup, rng):
+    return _descents(setup, optimizers.momentum(TUNED["momentum_lr"], beta=0.9), rng)
+
+
+def _adam(setup, rng):
+    return _descents(setup, optimizers.adam(0.01 * setup.width), rng)
+
+
+def _smoothed(setup, method, rng):
+    """Adam on an estimate of grad f_sigma, sigma annealed from 0.1 w to 0.005 w, lr = sigma / 2."""
+    led, d = setup.ledger(), setup.f.dim
+    if method == "score_function":
+        n = 2 * max(2, d)
+        per_step = n
+    else:
+        n = 2
+        per_step = n * (setup.grad_cost + 1)
+    steps = (setup.budget - 1) // per_step
+    s0, s1 = 0.1 * setup.width, 0.005 * setup.width
+    sigma = lambda t: s0 * (s1 / s0) ** (min(t, steps) / steps)  # noqa: E731
+    grad = estimators.oracle(led, method, sigma=sigma, n=n, antithetic=True)
+    minimize(led, setup.x0, optimizers.adam(lambda t: 0.5 * sigma(t)), steps=steps, grad=grad,
+             rng=rng)
+    return _done(led, f"n = {n}, {steps} steps")
+
+
+def _score(setup, rng):
+    return _smoothed(setup, "score_function", rng)
+
+
+def _pathwise(setup, rng):
+    if not setup.f.has_grad:
+        return None
+    return _smoothed(setup, "reparameterization", rng)
+
+
+#: The discontinuous chapter's method, in units of the box of quantized_wavy_bowl (side 4).
+SCHEDULE = {"sigma0": 0.5 / 4, "sigma1": 0.2 / 4, "lr": 1.2, "n_per_dim": 16}
+
+
+def _schedule(setup, rng):
+    """discontinuous.md's method: score function (antithetic), sigma geometric 0.125 w -> 0.05 w
+    over the budget, plain steps lr_t = 1.2 (sigma_t / sigma_0)^2 (w / 4)^2."""
+    led, d, w = setup.ledger(), setup.f.dim, setup.width
+    n = SCHEDULE["n_per_dim"] * max(2, d)
+    steps = (setup.budget - 1) // n
+    sig = estimators.geometric_schedule(SCHEDULE["sigma0"] * w, SCHEDULE["sigma1"] * w, steps)
+    lr = lambda t: SCHEDULE["lr"] * (sig(t) / sig(0)) ** 2 * (w / 4) ** 2  # noqa: E731
+    grad = estimators.oracle(led, "score_function", sigma=sig, n=n, antithetic=True)
+    minimize(led, setup.x0, optimizers.sgd(lr), steps=steps, grad=grad, rng=rng)
+    return _done(led, f"n = {n}, {steps} steps")
+
+
+def _step_size(setup):
+    """Proposal scale per coordinate, 0.07 w / sqrt(d): a step of length about 0.07 w in any d."""
+    return 0.07 * setup.width / math.sqrt(setup.f.dim)
+
+
+def _local(setup, rng, anneal):
+    """Hill climbing (4 restarts) or simulated annealing (2 restarts) with the same proposals.
+
+    Annealing's temperature is in units of the spread of f: each run first pays for 10 d
+    uniform points, its T0 is their standard deviation, and T falls geometrically to 1e-3 T0 over
+    each restart (run as annealing on f / T0 at T0 = 1, the same acceptance rule).
+    """
+    led, d = setup.ledger(), setup.f.dim
+    if anneal:
+        warm = led(setup.uniform(rng, (10 * d, setup.runs)))  # (10 d, runs), paid for
+        scale = np.maximum(warm.std(axis=0), 1e-12)
+        f = lambda x: led(x) / scale  # noqa: E731
+        parts = 2
+    else:
+        f, parts = led, 4
+    k = 0
+    while setup.budget - led.n >= 2:
+        steps = min((setup.budget - (10 * d if anneal else 0)) // parts, setup.budget - led.n) - 1
+        start = setup.x0 if k == 0 else setup.uniform(rng, (setup.runs,))
+        if anneal:
+            cool = heuristics.geometric_cooling(1.0, 1e-3 ** (1 / max(1, steps)))
+            heuristics.simulated_annealing(f, start, steps=steps, step_size=_step_size(setup),
+                                           temperature=cool, rng=rng)
+        else:
+            heuristics.hill_climbing(f, start, steps=steps, step_size=_step_size(setup), rng=rng)
+        k += 1
+    return _done(led, f"{k} restarts")
+
+
+def _hill(setup, rng):
+    return _local(setup, rng, anneal=False)
+
+
+def _annealing(setup, rng):
+    return _local(setup, rng, anneal=True)
+
+
+def _xnes(setup, rng):
+    """variational.nes (full covariance), n = 4 + 3 ln d, sigma0 = w / 4, one run, no restart."""
+    led, d = setup.ledger(), setup.f.dim
+    n = 4 + int(3 * math.log(d))
+    steps = (setup.budget - 1) // n
+    variational.nes(led, setup.x0, steps=steps, n=n, rng=rng, sigma0=0.25 * setup.width,
+                    covariance="full")
+    return _done(led, f"n = {n}, {steps} steps")
+
+
+# ---------------------------------------------------------------------------------------------
+# Methods that run one at a time, through a Counter
+# ---------------------------------------------------------------------------------------------
+
+
+def _loop(setup, rng_of, one_run):
+    best = np.empty(setup.runs)
+    hit = np.empty((setup.targets.size, setup.runs))
+    nfev = np.empty(setup.runs, dtype=int)
     stops = 0
-    own = []  # nfev the method itself reports, when it stopped on its own options
     limit = threadpool_limits(1) if threadpool_limits else nullcontext()
     with limit, warnings.catch_warnings():
         # scipy warns when a local search ends on its iteration cap: expected at a budget.
         warnings.simplefilter("ignore", RuntimeWarning)
-        for r in range(runs):
-            counter = Counter(setup)
+        for r in range(setup.runs):
+            counter = setup.counter()
             try:
-                reported = one_run(counter, setup.x0[r], rng_of(r))
-                if reported is not None:
-                    own.append(reported == counter.n)
+                one_run(counter, setup.x0[r], rng_of(r))
             except _Exhausted:
                 pass
             stops += counter.stopped
-            best[r], hit[r], nfev[r] = counter.best, counter.hit, counter.n
-    note = f"budget cap by the wrapper in {stops}/{runs}"
-    if own:
-        note += f"; result's nfev = count in {sum(own)}/{len(own)}"
-    return best, hit, nfev, note
+            best[r], hit[:, r], nfev[r] = counter.best, counter.hit, counter.n
+    return best, hit, nfev, f"stopped by the budget cap in {stops}/{setup.runs}"
 
 
-def _cma(setup, runs, rng_of):
+def _solve(setup, rng_of):
+    def one(counter, x0, rng):
+        solve(counter.values, setup.f.bounds, budget=setup.budget, rng=rng)
+
+    return _loop(setup, rng_of, one)
+
+
+#: solve with each of its parts removed in turn (keyword arguments of smoothopt.solve)
+ABLATION = {
+    "solve": {},
+    "no restarts": {"restarts": False},
+    "restarts, no growing population": {"grow": 1.0},
+    "values instead of ranks": {"ranks": False},
+    "no plateau rule": {"plateau": False},
+    "no mirrored samples": {"mirrored": False},
+}
+ABLATION_PROBLEMS = ["wavy_bowl", "quantized_wavy_bowl", "nightmare", "rastrigin-2"]
+
+
+def ablation(runs=100, problems=None, progress=False):
+    """Success of :func:`solve` with each part removed: records like :func:`summarize`'s."""
+    rows = []
+    problems = problems or ABLATION_PROBLEMS
+    todo = [(p, name) for p in problems for name in ABLATION]
+    t0 = time.perf_counter()
+    for i, (pkey, name) in enumerate(todo):
+        setup = make_setup(problem_of(pkey), runs)
+        opts = ABLATION[name]
+
+        def one(counter, x0, rng, opts=opts):
+            solve(counter.values, setup.f.bounds, budget=setup.budget, rng=rng, **opts)
+
+        best, hit, nfev, note = _loop(setup, lambda r: setup.rng(5, r), one)
+        k = int(np.isfinite(hit[0]).sum())
+        rows.append({"problem": pkey, "variant": name, "runs": runs, **_stats(hit[0], nfev),
+                     "ci": list(wilson(k, runs)), "rate": k / runs})
+        if progress:
+            _bar(i + 1, len(todo), time.perf_counter() - t0)
+    return rows
+
+
+def _cma(setup, rng_of):
     """CMA-ES with IPOP restarts (population doubled at each restart) until the budget is spent."""
     import cma
 
     sigma0 = 0.25 * setup.width
 
     def one(counter, x0, rng):
-        popsize = None
-        start = x0
+        popsize, start = None, x0
         while counter.n < counter.budget:
-            opts = {"seed": int(rng.integers(1, 2**31 - 1)), "verbose": -9,
-                    "maxfevals": counter.budget - counter.n}
+            opts = {"seed": int(rng.integers(1, 2**31 - 1)), "verbose": -9, "verb_log": 0,
+                    "verb_disp": 0, "maxfevals": counter.budget - counter.n}
             if popsize:
                 opts["popsize"] = popsize
             es = cma.CMAEvolutionStrategy(start, sigma0, opts)
@@ -463,49 +570,50 @@ def _cma(setup, runs, rng_of):
                 es.tell(pop, counter.values(np.array(pop)).tolist())
             popsize = 2 * es.popsize
             start = setup.uniform(rng, ())
-        return None
 
-    return _loop(setup, runs, rng_of, one)
+    return _loop(setup, rng_of, one)
 
 
-def _dual_annealing(setup, runs, rng_of):
+def _dual_annealing(setup, rng_of):
     from scipy.optimize import dual_annealing
 
     def one(counter, x0, rng):
-        res = dual_annealing(counter.scalar, setup.f.bounds, maxfun=setup.budget, x0=x0, rng=rng)
-        return res.nfev
+        # dual annealing restarts itself (on reaching its restart temperature) until maxfun
+        dual_annealing(counter.scalar, setup.f.bounds, maxfun=setup.budget, x0=x0, rng=rng)
 
-    return _loop(setup, runs, rng_of, one)
+    return _loop(setup, rng_of, one)
 
 
-def _differential_evolution(setup, runs, rng_of):
+def _differential_evolution(setup, rng_of):
+    """scipy's DE, restarted from a fresh population whenever it converges, to the budget."""
     from scipy.optimize import differential_evolution
 
-    popsize = 15
-    d = setup.f.dim
-    maxiter = max(0, setup.budget // (popsize * d) - 1)  # nfev = popsize * d * (maxiter + 1)
+    popsize, d = 15, setup.f.dim
+    gen = popsize * d
 
     def one(counter, x0, rng):
-        res = differential_evolution(
-            lambda xs: counter.values(np.asarray(xs).T), setup.f.bounds, popsize=popsize,
-            maxiter=maxiter, polish=False, vectorized=True, updating="deferred", x0=x0, rng=rng)
-        return res.nfev * popsize * d  # vectorized: scipy counts calls of a whole population
+        start = x0
+        while counter.budget - counter.n >= 2 * gen:
+            maxiter = (counter.budget - counter.n) // gen - 1  # nfev = gen * (maxiter + 1)
+            differential_evolution(
+                lambda xs: counter.values(np.asarray(xs).T), setup.f.bounds, popsize=popsize,
+                maxiter=maxiter, polish=False, vectorized=True, updating="deferred", x0=start,
+                rng=rng)
+            start = None
 
-    return _loop(setup, runs, rng_of, one)
+    return _loop(setup, rng_of, one)
 
 
-def _basinhopping(setup, runs, rng_of):
-    """Basin hopping: BFGS local searches (value and gradient at ``d + 1``), random hops."""
+def _basinhopping(setup, rng_of):
+    """Basin hopping: BFGS local searches (value and gradient at d + 1), random hops."""
     from scipy.optimize import basinhopping
 
     def one(counter, x0, rng):
-        res = basinhopping(
-            counter.value_and_grad, x0, niter=10**6, stepsize=0.1 * setup.width, rng=rng,
-            minimizer_kwargs={"jac": True, "method": "BFGS"},
-            callback=lambda x, fx, accept: counter.n >= counter.budget)
-        return res.nfev * (counter.grad_cost + 1)
+        basinhopping(counter.value_and_grad, x0, niter=10**6, stepsize=0.1 * setup.width, rng=rng,
+                     minimizer_kwargs={"jac": True, "method": "BFGS"},
+                     callback=lambda x, fx, accept: counter.n >= counter.budget)
 
-    return _loop(setup, runs, rng_of, one)
+    return _loop(setup, rng_of, one)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,83 +625,145 @@ def _basinhopping(setup, runs, rng_of):
 class Method:
     key: str
     label: str
-    kind: str  # "library" (batched) or "reference" (looped)
+    kind: str  # "library" or "reference"
+    batched: bool
     fn: object
     settings: str
 
 
 METHODS = [
-    Method("gd", "GD + restarts", "library", _gd, "sgd(lr = 1/L), 100-step restarts"),
-    Method("momentum", "momentum + restarts", "library", _momentum,
-           "momentum(lr = 1/L, beta = 0.9), 100-step restarts"),
-    Method("adam", "Adam + restarts", "library", _adam, "adam(lr = 0.01 w), 100-step restarts"),
-    Method("score", "score function + Adam", "library", _score,
+    Method("random", "random search", "library", True, _random,
+           "heuristics.random_search in the box (the floor every method must beat)"),
+    Method("gd", "GD + restarts", "library", True, _gd,
+           f"sgd(lr = {TUNED['gd_lr']}) (tuned on TRAINING), {RESTART_STEPS}-step restarts"),
+    Method("momentum", "momentum + restarts", "library", True, _momentum,
+           f"momentum(lr = {TUNED['momentum_lr']}, beta = 0.9) (tuned on TRAINING), "
+           f"{RESTART_STEPS}-step restarts"),
+    Method("adam", "Adam + restarts", "library", True, _adam,
+           f"adam(lr = 0.01 w), {RESTART_STEPS}-step restarts"),
+    Method("hill", "hill climbing + restarts", "library", True, _hill,
+           "heuristics.hill_climbing, Gaussian step 0.07 w / sqrt(d), 4 restarts"),
+    Method("sa", "simulated annealing + restart", "library", True, _annealing,
+           "heuristics.simulated_annealing, Gaussian step 0.07 w / sqrt(d), T0 = std of f at "
+           "10 d paid uniform points, geometric cooling to 1e-3 T0, 2 restarts"),
+    Method("score", "score function + Adam", "library", True, _score,
            "score_function(antithetic, n = 2 max(2, d)), sigma 0.1 w -> 0.005 w, "
            "adam(lr = sigma / 2)"),
-    Method("pathwise", "pathwise + Adam", "library", _pathwise,
+    Method("pathwise", "pathwise + Adam", "library", True, _pathwise,
            "reparameterization(antithetic, n = 2), sigma 0.1 w -> 0.005 w, adam(lr = sigma / 2)"),
-    Method("sa", "simulated annealing", "library", _annealing,
-           "heuristics.simulated_annealing, step 0.05 w, geometric cooling T0 -> 1e-3 T0, "
-           "T0 = std of f in the box"),
-    Method("xnes", "xNES (variational)", "library", _xnes,
-           "variational.nes(covariance='full', sigma0 = w / 4), n = 4 + 3 ln d, "
-           "plus the mean's value each step"),
-    Method("cma", "CMA-ES (IPOP)", "reference", _cma,
-           "cma.CMAEvolutionStrategy(sigma0 = w / 4), restarts with doubled popsize"),
-    Method("de", "differential evolution", "reference", _differential_evolution,
-           "scipy, popsize 15, maxiter from the budget, polish=False, in the box"),
-    Method("da", "dual annealing", "reference", _dual_annealing,
+    Method("schedule", "sigma schedule (discontinuous)", "library", True, _schedule,
+           "score_function(antithetic, n = 16 max(2, d)), sigma 0.125 w -> 0.05 w, "
+           "sgd(lr = 1.2 (sigma / sigma0)^2 (w / 4)^2): discontinuous.md's constants"),
+    Method("xnes", "xNES (one run)", "library", True, _xnes,
+           "variational.nes(covariance='full', sigma0 = w / 4), n = 4 + 3 ln d, no restart"),
+    Method("solve", "smoothopt.solve", "library", False, _solve,
+           "solve(f, bounds, budget, rng): xNES, IPOP restarts, tied ranks, plateau rule"),
+    Method("cma", "CMA-ES (IPOP)", "reference", False, _cma,
+           "pycma CMAEvolutionStrategy(sigma0 = w / 4), restarts with doubled popsize"),
+    Method("de", "differential evolution", "reference", False, _differential_evolution,
+           "scipy, popsize 15, polish=False, in the box, restarted when it converges"),
+    Method("da", "dual annealing", "reference", False, _dual_annealing,
            "scipy, maxfun = budget, in the box"),
-    Method("bh", "basin hopping", "reference", _basinhopping,
+    Method("bh", "basin hopping", "reference", False, _basinhopping,
            "scipy, BFGS local search, stepsize 0.1 w"),
 ]
+KEYS = [m.key for m in METHODS]
 
 
-def available(method):
-    if method.key == "sa":
-        return heuristics is not None
-    if method.key == "xnes":
-        return variational is not None
-    return True
+def method_of(key):
+    return METHODS[KEYS.index(key)]
 
 
-def run_problem(index, problem, scale, methods=None, grad_cost=None):
-    sizes = SCALES[scale]
-    setup = make_setup(index, problem, sizes["runs"], grad_cost)
-    out = []
-    for mi, method in enumerate(METHODS):
-        if (methods is not None and method.key not in methods) or not available(method):
-            continue
-        t0 = time.perf_counter()
-        if method.kind == "library":
-            got = method.fn(setup, setup.rng(2, mi))
-        else:
-            runs = sizes["reference_runs"]
-            got = method.fn(setup, runs, lambda r, mi=mi: setup.rng(3, mi, r))
-        seconds = time.perf_counter() - t0
-        if got is None:
-            empty = np.full(0, np.nan)
-            out.append(Outcome(method.key, empty, empty, empty, seconds,
-                               "not applicable: needs a gradient", applicable=False))
-            continue
-        best, hit, nfev, note = got
-        out.append(Outcome(method.key, best, hit, nfev, seconds, note))
-    return setup, out
+def label_of(key):
+    return method_of(key).label
 
 
-def run(scale="book", problems=None, methods=None, grad_cost=None, verbose=False):
-    """Run the benchmark; returns a list of ``(setup, [Outcome, ...])``, one per problem."""
+def run_one(problem, method, runs, grad_cost=None):
+    """One method on one problem: an :class:`Outcome`."""
+    setup = make_setup(problem, runs, grad_cost)
+    mi = KEYS.index(method.key)
+    t0, c0 = time.perf_counter(), time.process_time()
+    if method.batched:
+        got = method.fn(setup, setup.rng(2, mi))
+    else:
+        got = method.fn(setup, lambda r: setup.rng(3, mi, r))
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if got is None:
+        empty = np.full(0, np.nan)
+        return setup, Outcome(method.key, empty, np.full((setup.targets.size, 0), np.nan), empty,
+                              seconds, "not applicable: needs a gradient", applicable=False,
+                              cpu=cpu)
+    best, hit, nfev, note = got
+    return setup, Outcome(method.key, best, hit, nfev, seconds, note, cpu=cpu)
+
+
+def _task(args):
+    pkey, mkey, runs, grad_cost, cache = args
+    if cache:
+        import pickle
+
+        path = os.path.join(cache, f"{pkey}.{mkey}.{runs}.pkl")
+        if os.path.exists(path):
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+    out = (pkey, run_one(problem_of(pkey), method_of(mkey), runs, grad_cost)[1])  # picklable
+    if cache:
+        with open(path + ".tmp", "wb") as fh:
+            pickle.dump(out, fh)
+        os.replace(path + ".tmp", path)
+    return out
+
+
+def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jobs=1,
+        progress=False, cache=None):
+    """Run the benchmark; a list of ``(setup, [Outcome, ...])``, one per problem."""
     if scale not in SCALES:
         raise ValueError(f"'scale' must be one of {sorted(SCALES)}, got {scale!r}.")
+    problems = SCALES[scale]["problems"] if problems is None else list(problems)
+    methods = KEYS if methods is None else list(methods)
+    runs = SCALES[scale]["runs"] if runs is None else runs
+    if cache:
+        os.makedirs(cache, exist_ok=True)
+    tasks = [(p, m, runs, grad_cost, cache) for p in problems for m in methods
+             if not (p in SCALING_ONLY and m in SLOW_REFERENCES)]
+    if cache and os.environ.get("COMPARE_CACHED_ONLY"):  # assemble what a run has finished
+        tasks = [t for t in tasks if os.path.exists(os.path.join(cache, f"{t[0]}.{t[1]}.{runs}.pkl"))]
+    # the slow tasks first, so that two workers finish together
+    tasks.sort(key=lambda t: -(budget_of(problem_of(t[0]).dim) * (1 + 3 * (not method_of(t[1]).batched))))
+    if os.environ.get("COMPARE_REVERSE"):  # a second process on the same cache, from the other end
+        tasks.reverse()
+    done = {}
+    t0 = time.perf_counter()
+    if jobs > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(jobs) as pool:
+            for i, out in enumerate(pool.imap_unordered(_task, tasks)):
+                done[(out[0], out[1].method)] = out
+                if progress:
+                    _bar(i + 1, len(tasks), time.perf_counter() - t0)
+    else:
+        for i, t in enumerate(tasks):
+            done[(t[0], t[1])] = _task(t)
+            if progress:
+                _bar(i + 1, len(tasks), time.perf_counter() - t0)
+    if progress:
+        print(file=sys.stderr)
     results = []
-    for index, problem in enumerate(PROBLEMS):
-        if problems is not None and problem.key not in problems:
+    for p in problems:
+        if not any((p, m) in done for m in methods):
             continue
-        t0 = time.perf_counter()
-        results.append(run_problem(index, problem, scale, methods, grad_cost))
-        if verbose:
-            print(f"  {problem.key}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        setup = make_setup(problem_of(p), runs, grad_cost)
+        results.append((setup, [done[(p, m)][1] for m in methods if (p, m) in done]))
     return results
+
+
+def _bar(i, n, seconds, width=40):
+    filled = int(width * i / n)
+    eta = seconds / i * (n - i)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {i}/{n} tasks, "
+                     f"{seconds:5.0f} s elapsed, about {eta:4.0f} s to go ")
+    sys.stderr.flush()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -611,78 +781,56 @@ def wilson(k, n, z=1.96):
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def _stats(hit, nfev):
+    ok = np.isfinite(hit)
+    k = int(ok.sum())
+    spent = np.where(ok, hit, nfev).sum()
+    return {"successes": k,
+            "median_evals": float(np.median(hit[ok])) if k else None,
+            "q25": float(np.quantile(hit[ok], 0.25)) if k else None,
+            "q75": float(np.quantile(hit[ok], 0.75)) if k else None,
+            "art": float(spent / k) if k else None}
+
+
 def summarize(results):
-    """One row per (problem, method): runs, success rate, evaluations to target, aRT."""
+    """One record per (problem, method): the main target's statistics and every target's."""
     rows = []
     for setup, outcomes in results:
         for o in outcomes:
             row = {"problem": setup.problem.key, "method": o.method, "dim": setup.f.dim,
                    "budget": setup.budget, "runs": o.runs, "applicable": o.applicable,
-                   "seconds": o.seconds, "note": o.note}
+                   "seconds": round(o.seconds, 3), "cpu_seconds": round(o.cpu, 3),
+                   "note": o.note, "tol": setup.problem.tol}
             if o.applicable:
-                k = int(o.success.sum())
-                hits = o.hit[o.success]
-                spent = np.where(o.success, o.hit, o.nfev).sum()
-                row.update(
-                    successes=k,
-                    rate=k / o.runs,
-                    ci=wilson(k, o.runs),
-                    median=float(np.median(hits)) if k else math.nan,
-                    q25=float(np.quantile(hits, 0.25)) if k else math.nan,
-                    q75=float(np.quantile(hits, 0.75)) if k else math.nan,
-                    art=float(spent / k) if k else math.inf,
-                    max_nfev=int(o.nfev.max()),
-                )
+                row.update(_stats(o.hit[0], o.nfev))
+                row["rate"] = row["successes"] / o.runs
+                row["ci"] = list(wilson(row["successes"], o.runs))
+                row["max_nfev"] = int(o.nfev.max())
+                row["targets"] = [dict(precision=p, **_stats(o.hit[j], o.nfev))
+                                  for j, p in enumerate(setup.problem.precisions)]
+                row["hits"] = [[None if not np.isfinite(h) else int(h) for h in o.hit[j]]
+                               for j in range(o.hit.shape[0])]
             rows.append(row)
     return rows
 
 
-def label_of(key):
-    return next(m.label for m in METHODS if m.key == key)
+def load(path=None):
+    """The committed full-scale records (``benchmarks/results/compare.json``)."""
+    with open(path or os.path.join(RESULTS, "compare.json")) as fh:
+        return json.load(fh)
 
 
-def settings_text(results, scale):
-    """The settings and seeds, printed with every table."""
-    sizes = SCALES[scale]
-    lines = [
-        f"scale {scale!r}: {sizes['runs']} runs per library method (one batched call), "
-        f"{sizes['reference_runs']} runs per reference (a loop)",
-        f"seed {SEED}: starts from default_rng([{SEED}, problem]), library method m from "
-        f"default_rng([{SEED}, problem, 2, m]), reference m run r from "
-        f"default_rng([{SEED}, problem, 3, m, r])",
-        f"budget max({MIN_BUDGET}, {BUDGET_PER_DIM} d) evaluations; a gradient costs "
-        f"{grad_cost_text(results)} evaluations (a gradient step pays it plus 1 for the value)",
-        "success: a paid-for point with f <= f* + tol; w = mean side of the box; L = 99th "
-        "percentile of the Hessian's largest |eigenvalue| at 256 points of the box",
-        f"numpy {np.__version__}, Python {platform.python_version()}",
-        "",
-        f"{'problem':<20} {'d':>2} {'budget':>6} {'f*':>8} {'tol':>5} {'gap':>6} {'w':>6} "
-        f"{'1/L':>8} {'T0':>7}",
-    ]
-    for setup, _ in results:
-        p = setup.problem
-        lr = f"{setup.lr:.4g}" if setup.lr else "-"
-        lines.append(
-            f"{p.key:<20} {setup.f.dim:>2} {setup.budget:>6} {setup.f.minimum:>8.4f} "
-            f"{p.tol:>5.2g} {p.gap:>6.3g} {setup.width:>6.2f} {lr:>8} {setup.T0:>7.3g}")
-    lines.append("")
-    lines.append("methods:")
-    for m in METHODS:
-        if available(m):
-            lines.append(f"  {m.label:<24} {m.settings}")
-    return "\n".join(lines)
-
-
-def grad_cost_text(results):
-    if all(s.grad_cost == s.f.dim for s, _ in results):
-        return "d"
-    return ", ".join(f"{s.grad_cost} ({s.problem.key})" for s, _ in results)
+def ecdf(rows, problem, method, k):
+    """Fraction of (run, target) pairs reached within ``k`` evaluations (the COCO runtime ECDF)."""
+    r = next(r for r in rows if r["problem"] == problem and r["method"] == method)
+    hits = np.array([[np.inf if h is None else h for h in t] for t in r["hits"]], dtype=float)
+    return (hits.reshape(-1)[None, :] <= np.asarray(k)[:, None]).mean(axis=1)
 
 
 def table(rows):
     """A plain-text table of :func:`summarize`'s rows."""
-    head = (f"{'problem':<20} {'method':<24} {'runs':>5} {'success':>8} {'95% CI':>13} "
-            f"{'median evals':>12} {'IQR':>13} {'aRT':>8} {'max nfev':>8}  note")
+    head = (f"{'problem':<20} {'method':<31} {'runs':>4} {'success':>7} {'95% CI':>12} "
+            f"{'median':>7} {'IQR':>11} {'aRT':>7} {'1e-5':>5} {'max nfev':>8}  note")
     lines = [head, "-" * len(head)]
     last = None
     for r in rows:
@@ -691,68 +839,160 @@ def table(rows):
         last = r["problem"]
         name = label_of(r["method"])
         if not r["applicable"]:
-            lines.append(f"{r['problem']:<20} {name:<24} {'-':>5} {'n/a':>8}  {r['note']}")
+            lines.append(f"{r['problem']:<20} {name:<31} {'-':>4} {'n/a':>7}  {r['note']}")
             continue
-        ci = f"[{r['ci'][0]:.2f}, {r['ci'][1]:.2f}]"
+        ci = f"[{r['ci'][0]:.2f},{r['ci'][1]:.2f}]"
         if r["successes"]:
-            med = f"{r['median']:.0f}"
-            iqr = f"{r['q25']:.0f}-{r['q75']:.0f}"
-            art = f"{r['art']:.0f}"
+            med, iqr, art = (f"{r['median_evals']:.0f}", f"{r['q25']:.0f}-{r['q75']:.0f}",
+                             f"{r['art']:.0f}")
         else:
             med, iqr, art = "-", "-", "inf"
+        fine = r["targets"][-1]["successes"] / r["runs"]
         lines.append(
-            f"{r['problem']:<20} {name:<24} {r['runs']:>5} {r['rate']:>8.1%} {ci:>13} "
-            f"{med:>12} {iqr:>13} {art:>8} {r['max_nfev']:>8}  {r['note']}")
+            f"{r['problem']:<20} {name:<31} {r['runs']:>4} {r['rate']:>7.0%} {ci:>12} "
+            f"{med:>7} {iqr:>11} {art:>7} {fine:>5.0%} {r['max_nfev']:>8}  {r['note']}")
     return "\n".join(lines)
 
 
-def pivot_markdown(rows):
-    """A Markdown table: one row per problem, one column per method, each cell
-    ``success % (median evaluations to target)``; ``n/a`` where a method does not apply."""
-    methods = list(dict.fromkeys(r["method"] for r in rows))
+def pivot_markdown(rows, methods=None):
+    """Markdown: one row per method, one column per problem, each cell ``success % (median)``."""
+    methods = methods or list(dict.fromkeys(r["method"] for r in rows))
     problems = list(dict.fromkeys(r["problem"] for r in rows))
     cell = {(r["problem"], r["method"]): r for r in rows}
-    out = ["| problem | " + " | ".join(label_of(m) for m in methods) + " |",
-           "|---|" + "---|" * len(methods)]
-    for p in problems:
+    out = ["| method | " + " | ".join(f"`{p}`" for p in problems) + " |",
+           "|---|" + "---|" * len(problems)]
+    for m in methods:
         items = []
-        for m in methods:
+        for p in problems:
             r = cell.get((p, m))
-            if r is None or not r["applicable"]:
+            if r is None:
+                items.append("not run")
+            elif not r["applicable"]:
                 items.append("n/a")
             elif r["successes"]:
-                rate = f"{r['rate']:.1%}" if r["rate"] < 0.01 else f"{r['rate']:.0%}"
-                items.append(f"{rate} ({r['median']:.0f})")
+                items.append(f"{r['rate']:.0%} ({r['median_evals']:.0f})")
             else:
                 items.append("0%")
-        out.append(f"| `{p}` | " + " | ".join(items) + " |")
+        out.append(f"| {label_of(m)} | " + " | ".join(items) + " |")
     return "\n".join(out)
+
+
+def settings_text(scale, runs, problems):
+    lines = [
+        f"scale {scale!r}: {runs} runs of every method on every problem",
+        f"seed {SEED}: starts from default_rng([{SEED}, problem]); batched method m from "
+        f"default_rng([{SEED}, problem, 2, m]); one-at-a-time method m, run r from "
+        f"default_rng([{SEED}, problem, 3, m, r])",
+        f"budget max({MIN_BUDGET}, {BUDGET_PER_DIM} d) evaluations; a gradient costs d and comes "
+        "with the value at its point (d + 1 per gradient point)",
+        "success: any paid-for point with f - f* <= tol (the global basin); finer targets "
+        f"f - f* <= {', '.join(f'{p:g}' for p in PRECISIONS)} below tol; w = mean side of the box",
+        f"constants tuned once on {', '.join(p.key for p in TRAINING)} (not in the table): "
+        + ", ".join(f"{k} = {v}" for k, v in TUNED.items()),
+        "",
+        f"{'problem':<20} {'d':>2} {'budget':>6} {'f*':>8} {'tol':>5} {'gap':>6} {'w':>6}",
+    ]
+    for key in problems:
+        p = problem_of(key)
+        f = p.objective
+        w = float(np.mean(f.bounds[:, 1] - f.bounds[:, 0]))
+        lines.append(f"{p.key:<20} {f.dim:>2} {budget_of(f.dim):>6} {f.minimum:>8.4f} "
+                     f"{p.tol:>5.2g} {p.gap:>6.3g} {w:>6.2f}")
+    lines += ["", "methods:"] + [f"  {m.label:<31} {m.settings}" for m in METHODS]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing the free constants, once, on problems that are not in the table
+# ---------------------------------------------------------------------------------------------
+
+
+def tune(runs=30):
+    """Mean success rate over ``TRAINING`` for every value of ``TUNE_GRID``: ``{name: {value:
+    rate}}``. ``TUNED`` holds the best of each (ties to the smaller step)."""
+    out = {}
+    for name, grid in TUNE_GRID.items():
+        out[name] = {}
+        for value in grid:
+            rates = []
+            for p in TRAINING:
+                setup = make_setup(p, runs)
+                opt = (optimizers.sgd(value) if name == "gd_lr"
+                       else optimizers.momentum(value, beta=0.9))
+                best, hit, nfev, _ = _descents(setup, opt, setup.rng(4, KEYS.index("gd")))
+                rates.append(float(np.isfinite(hit[0]).mean()))
+            out[name][value] = float(np.mean(rates))
+    return out
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="full")
-    parser.add_argument("--problems", nargs="*", help="problem keys (default: all)")
+    parser.add_argument("--problems", nargs="*", help="problem keys (default: the scale's)")
     parser.add_argument("--methods", nargs="*", help="method keys (default: all)")
+    parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--grad-cost", type=int, default=None,
                         help="evaluations one gradient costs (default: d)")
+    parser.add_argument("--tune", action="store_true", help="rerun the tuning on TRAINING")
+    parser.add_argument("--note", default="", help="a note on how this run was made, kept with it")
+    parser.add_argument("--cache", default=None,
+                        help="a directory keeping each finished task, so a rerun resumes")
+    parser.add_argument("--ablation", action="store_true",
+                        help="solve with each part removed (writes results/compare.ablation.json)")
     args = parser.parse_args(argv)
+    if args.tune:
+        out = tune()
+        print(json.dumps(out, indent=1))
+        with open(os.path.join(RESULTS, "compare.tuning.json"), "w") as fh:
+            json.dump({"training": [p.key for p in TRAINING], "grid": out, "chosen": TUNED}, fh,
+                      indent=1)
+        return 0
+    if args.ablation:
+        t0 = time.perf_counter()
+        rows = ablation(args.runs or 100, args.problems, progress=True)
+        print(file=sys.stderr)
+        with open(os.path.join(RESULTS, "compare.ablation.json"), "w") as fh:
+            json.dump({"runs": args.runs or 100, "wall_seconds": round(time.perf_counter() - t0, 1),
+                       "records": rows}, fh, indent=0)
+        for r in rows:
+            print(f"{r['problem']:<20} {r['variant']:<34} {r['rate']:>5.0%} "
+                  f"[{r['ci'][0]:.2f}, {r['ci'][1]:.2f}] median {r['median_evals']}")
+        return 0
     t0 = time.perf_counter()
-    results = run(args.scale, args.problems, args.methods, args.grad_cost, verbose=True)
+    load0 = os.getloadavg()[0]
+    results = run(args.scale, args.problems, args.methods, args.grad_cost, args.runs, args.jobs,
+                  progress=True, cache=args.cache)
     rows = summarize(results)
     wall = time.perf_counter() - t0
-    text = (f"{settings_text(results, args.scale)}\n\n{table(rows)}\n\n"
-            f"wall time {wall:.0f} s on {os.cpu_count()} cores")
+    cpu = sum(r["cpu_seconds"] for r in rows)
+    runs = rows[0]["runs"]
+    problems = [s.problem.key for s, _ in results]
+    text = (f"{settings_text(args.scale, runs, problems)}\n\n{table(rows)}\n\n"
+            f"wall time {wall:.0f} s with {args.jobs} worker processes on {os.cpu_count()} cores "
+            f"(load average {load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end); "
+            f"{cpu:.0f} CPU seconds in all, {cpu / 2 / 60:.1f} min on 2 idle cores"
+            + (f"\n{args.note}" if args.note else ""))
     print(text)
-    print("\nsuccess rate (median evaluations to target):\n\n" + pivot_markdown(rows))
-    if args.scale == "full" and not args.problems and not args.methods:
-        out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-        os.makedirs(out, exist_ok=True)
-        with open(os.path.join(out, "compare.md"), "w") as fh:
+    if args.scale == "full" and not args.problems and not args.methods and args.runs is None:
+        os.makedirs(RESULTS, exist_ok=True)
+        meta = {"scale": args.scale, "runs": runs, "seed": SEED, "wall_seconds": round(wall, 1),
+                "cpu_seconds": round(cpu, 1),
+                "jobs": args.jobs, "cores": os.cpu_count(), "load_start": round(load0, 2),
+                "load_end": round(os.getloadavg()[0], 2), "numpy": np.__version__,
+                "python": platform.python_version(), "tuned": TUNED, "precisions": PRECISIONS,
+                "problems": problems, "methods": KEYS, "note": args.note}
+        with open(os.path.join(RESULTS, "compare.json"), "w") as fh:
+            json.dump({"meta": meta, "records": rows}, fh, separators=(",", ":"))
+            fh.write("\n")
+        with open(os.path.join(RESULTS, "compare.md"), "w") as fh:
             fh.write("# Every method on every bad objective, full scale\n\n"
-                     "Written by `make compare` (`python benchmarks/compare.py --scale full`).\n\n"
-                     "Success rate (median evaluations to target) per problem and method:\n\n"
-                     f"{pivot_markdown(rows)}\n\nThe full output:\n\n```\n{text}\n```\n")
+                     "Written by `make compare` (`python benchmarks/compare.py --scale full`); the "
+                     "records, with every run's evaluations to each target, are in "
+                     "[`compare.json`](compare.json).\n\n"
+                     "Success rate (median evaluations to the main target) per method and "
+                     f"problem, {runs} runs each:\n\n{pivot_markdown(rows)}\n\n"
+                     f"The full output:\n\n```\n{text}\n```\n")
     over = [r for r in rows if r["applicable"] and r["max_nfev"] > r["budget"]]
     return 1 if over else 0
 

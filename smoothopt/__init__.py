@@ -31,6 +31,7 @@ from . import analysis, estimators, heuristics, objectives, optimizers, smoothin
 from .driver import Result, minimize
 from . import mlp, testing
 from .driver import MinimizeState, Progress
+from .solve import solve
 
 __all__ = [
     "analysis",
@@ -47,6 +48,7 @@ __all__ = [
     "testing",
     "MinimizeState",
     "Progress",
+    "solve",
 ]
 __version__ = "0.1.0"
 
