@@ -49,8 +49,9 @@ class SolveResult(Result):
 
     Attributes
     ----------
-    best_so_far : ndarray, shape (nfev,)
-        The lowest value among the first ``k + 1`` evaluations, for ``k = 0 .. nfev - 1``.
+    best_so_far : ndarray
+        Of length ``nfev``: the lowest value among the first ``k + 1`` evaluations, for
+        ``k = 0 .. nfev - 1``.
     restarts : int
         Searches started (the first one included).
     populations : list of int
