@@ -708,7 +708,9 @@ def check_optimizer(optimizer, rule, *, steps=12, **hyperparameters) -> Report:
         \quad t = 1, 2, \ldots
 
     to a relative :math:`10^{-6}`. It reports the first step where they part, by how much, and
-    which common wrong version the steps match, if any. It also checks that ``update`` leaves the
+    which common wrong or non-standard version the steps match, if any (Adam is Algorithm 1 of
+    Kingma and Ba; their Section 2's reordering, as in Keras, places :math:`\epsilon` differently
+    and is named as such, not accepted). It also checks that ``update`` leaves the
     state it is given unchanged (pure), as the driver assumes.
 
     Parameters
