@@ -327,8 +327,9 @@ def check_smoothed_gradient_estimator(
         z_i = \frac{\bar g_i - \nabla_i f_\sigma(x)}{\sqrt{s_i^2 / R + s_{\mathrm{ref},i}^2}}
 
     with :math:`\bar g` and :math:`s^2` the mean and variance of the :math:`R` calls. The test
-    fails when :math:`|z_i| > 5` for some point and component (a false alarm has probability
-    below :math:`10^{-5}`). The first point is tested again with ``small_n`` samples per call,
+    fails when :math:`|z_i| > 5` for some point and component (with an exact reference a false
+    alarm has probability below :math:`10^{-5}`; a reference computed by the library from 20
+    batches has heavier tails, and none was seen in 20 seeds). The first point is tested again with ``small_n`` samples per call,
     where mistakes that scale with :math:`1/n` show. With the defaults (400,000 samples per
     point) a bias of 5 % of the score function's mean on ``wavy_bowl`` at :math:`\sigma = 0.3`
     is caught with 9 seeds in 10, one of 10 % always; a noisier estimator needs a larger
@@ -477,6 +478,10 @@ def check_smoothed_gradient_estimator(
         grads_at_x = np.asarray(f.grad(xs_run), dtype=float)
     msg = _diagnose_estimator(means, refs, zs, sigma, np.array(ns), d, zero_share, equal_share,
                               variances, grads_at_x)
+    var_text = var_text.replace(" times the least noisy of them)",
+                                " times the least noisy of them, which says nothing while the "
+                                "mean is wrong: an estimate scaled by c has c**2 times the "
+                                "variance)")
     return Report(False, f"{msg} {where} {var_text}", details)
 
 
@@ -574,7 +579,8 @@ def _reference_steps(rule, hp, grads):
         elif rule == "momentum":  # Polyak: v <- beta v - eta g ; x <- x + v
             v = hp["beta"] * v - eta * g
             u = v
-        elif rule == "nesterov":  # Sutskever et al. 2013, tracking the look-ahead point
+        elif rule == "nesterov":  # Sutskever et al. 2013's method, in the look-ahead-free
+            # form of Bengio, Boulanger-Lewandowski and Pascanu 2013 (update sees g only)
             v = hp["beta"] * v - eta * g
             u = hp["beta"] * v - eta * g
         elif rule == "adagrad":  # Duchi et al. 2011
@@ -609,7 +615,7 @@ def _variants(rule, hp, grads):
     if rule == "adam":
         b1, b2, eps = hp["b1"], hp["b2"], hp["eps"]
 
-        def adam(first_t, no_correction=False, eps_inside=False):
+        def adam(first_t, no_correction=False, eps_inside=False, eps_hat=False):
             m = v = np.zeros_like(grads[0])
             res = []
             for k, g in enumerate(grads):
@@ -619,6 +625,8 @@ def _variants(rule, hp, grads):
                 v = b2 * v + (1 - b2) * g * g
                 mh, vh = (m, v) if no_correction else (m / (1 - b1**t), v / (1 - b2**t))
                 den = np.sqrt(vh + eps) if eps_inside else np.sqrt(vh) + eps
+                if eps_hat:  # Section 2's order: lr_t = lr sqrt(1 - b2**t) / (1 - b1**t)
+                    den = np.sqrt(vh) + eps / np.sqrt(1 - b2**t)  # = (sqrt(v) + eps) / sqrt(..)
                 res.append(-(lr(k) if callable(lr) else lr) * mh / den)
             return np.array(res)
 
@@ -628,6 +636,16 @@ def _variants(rule, hp, grads):
             "(divide by 1 - b1**t and 1 - b2**t)"] = adam(1, no_correction=True)
         out["eps inside the square root: Adam divides by sqrt(v_hat) + eps"] = adam(
             1, eps_inside=True)
+        out["both mistakes of the source notebook's Adam: the step count t starts at 0 (a "
+            "first step faked with t = 0.001, every later bias correction one step behind) and "
+            "eps sits inside the square root; t must be 1 at the first step, and Adam divides "
+            "by sqrt(v_hat) + eps"] = adam(0, eps_inside=True)
+        out["the 'efficient' order of Section 2 of Kingma and Ba (also Keras/TensorFlow's): "
+            "lr_t = lr sqrt(1 - b2**t) / (1 - b1**t) and u = -lr_t m / (sqrt(v) + eps), which "
+            "puts eps outside the bias correction (eps / sqrt(1 - b2**t) in Algorithm 1's "
+            "terms). The two agree as eps -> 0 but not for a gradient as small as eps; this "
+            "checker compares with Algorithm 1: divide by sqrt(v_hat) + eps"] = adam(
+            1, eps_hat=True)
     if rule in ("momentum", "nesterov"):
         beta = hp["beta"]
         v, res = np.zeros_like(grads[0]), []
@@ -645,7 +663,9 @@ def _variants(rule, hp, grads):
         for k, g in enumerate(grads):
             v = v + g * g if rule == "adagrad" else hp["decay"] * v + (1 - hp["decay"]) * g * g
             res.append(-(lr(k) if callable(lr) else lr) * g / np.sqrt(v + eps))
-        out["eps inside the square root: the rule divides by sqrt(v) + eps"] = np.array(res)
+        out["eps inside the square root, sqrt(v + eps): a convention of its own (TensorFlow "
+            "1's RMSPropOptimizer; Tieleman and Hinton's slides have no eps), but this checker "
+            "uses PyTorch's and Keras's sqrt(v) + eps"] = np.array(res)
     if rule == "rmsprop":
         out["AdaGrad's sum of squares instead of RMSProp's moving average"] = _reference_steps(
             "adagrad", hp, grads)
@@ -688,7 +708,9 @@ def check_optimizer(optimizer, rule, *, steps=12, **hyperparameters) -> Report:
         \quad t = 1, 2, \ldots
 
     to a relative :math:`10^{-6}`. It reports the first step where they part, by how much, and
-    which common wrong version the steps match, if any. It also checks that ``update`` leaves the
+    which common wrong or non-standard version the steps match, if any (Adam is Algorithm 1 of
+    Kingma and Ba; their Section 2's reordering, as in Keras, places :math:`\epsilon` differently
+    and is named as such, not accepted). It also checks that ``update`` leaves the
     state it is given unchanged (pure), as the driver assumes.
 
     Parameters
@@ -777,7 +799,7 @@ def check_optimizer(optimizer, rule, *, steps=12, **hyperparameters) -> Report:
     hint = ""
     for name, steps_v in _variants(rule, hp, grads).items():
         if np.allclose(ours, steps_v, rtol=1e-6, atol=1e-12 * np.abs(steps_v).max()):
-            hint = f" Your steps match a common mistake exactly: {name}."
+            hint = f" Your steps match a known wrong or non-standard version exactly: {name}."
             break
     else:
         if np.allclose(ours, -ref, rtol=1e-6):
@@ -785,7 +807,8 @@ def check_optimizer(optimizer, rule, *, steps=12, **hyperparameters) -> Report:
                    "change u that the driver adds to x, so it must point downhill (u = -lr g ...)."
         elif k == 0 and np.all(np.isfinite(ratio)):
             hint = (" Check the first step by hand: every accumulator in the state starts at "
-                    "zero, and a bias correction or schedule uses the step's own t.")
+                    "zero, a bias correction or schedule uses the step's own t, and eps sits where the "
+                    "rule above puts it (a tiny gradient makes its place visible).")
     return Report(False, head + body + hint, details)
 
 

@@ -403,3 +403,31 @@ def power():
                     for o, r, hp, _ in WRONG_OPTIMIZERS.values()])
     return {"check_gradient": grads, "check_smoothed_gradient_estimator": ests,
             "check_optimizer": opts}
+
+
+def _seed_adam(lr=0.1, b1=0.9, b2=0.999, eps=1e-8, efficient=False):
+    """The source notebook's Adam verbatim (seed 003), or Kingma and Ba's Section-2 order."""
+    def step(g, t, m, v):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        if efficient:
+            lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+            return -lr_t * m / (np.sqrt(v) + eps), m, v
+        i = t - 1  # the notebook counts from 0
+        i = 0.001 if i == 0 else i
+        return -lr * (m / (1 - b1**i)) / ((v / (1 - b2**i) + eps) ** 0.5), m, v
+
+    return _rule(step)
+
+
+def test_check_optimizer_names_the_verbatim_seed_adam():
+    report = check_optimizer(_seed_adam(), "adam", lr=0.1)
+    assert not report.passed and report.details["first_wrong_step"] == 1
+    assert "both mistakes" in report.message and "inside the square root" in report.message
+
+
+def test_check_optimizer_names_the_efficient_adam_order():
+    report = check_optimizer(_seed_adam(efficient=True), "adam", lr=0.1)
+    assert not report.passed
+    assert "Section 2" in report.message and "Algorithm 1" in report.message
+    assert "accumulator" not in report.message  # the hint points at eps, not the state

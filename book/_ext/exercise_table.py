@@ -71,7 +71,7 @@ def kind_of(body: str, solution: str, meta: dict) -> str:
         return meta["kind"]
     if "{code-cell}" in body:
         return "implementation"
-    derives = re.search(r"\b(derive|show that|prove|explain why)\b", _plain(body), re.I)
+    derives = re.search(r"\b(derive|show that|prove|explain why|say why)\b", _plain(body), re.I)
     computes = "{code-cell}" in solution
     kinds = [k for k, on in (("derivation", derives), ("computation", computes)) if on]
     return ", ".join(kinds) or "derivation"
