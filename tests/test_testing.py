@@ -382,7 +382,7 @@ def test_check_optimizer_arguments():
 
 @pytest.mark.slow
 def test_check_estimator_catches_a_few_percent_of_bias():
-    # the instructors' page quotes 10 of 10 seeds at 10 % and 9 of 10 at 5 %
+    # what the instructors' page states: 1.10 rejected at every seed tried, 1.05 at 4 of 5 or more
     assert all(not check_smoothed_gradient_estimator(_scaled(1.1), WB, sigma=0.3, rng=s).passed
                for s in range(3))
     assert sum(not check_smoothed_gradient_estimator(_scaled(1.05), WB, sigma=0.3, rng=s).passed
