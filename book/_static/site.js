@@ -4,7 +4,7 @@
 // soMarkScrollable() checks them all at once (the site checks call it before running axe).
 (function () {
   var SELECTOR = "span.math, div.math, mjx-container[display], div.cell_output, div.output, " +
-                 ".table-wrapper, div.pst-scrollable-table-container";
+                 ".table-wrapper, div.pst-scrollable-table-container, div.exercise-table";
   function mark(el) {
     if (!el.hasAttribute("tabindex") && el.scrollWidth > el.clientWidth + 1) {
       el.setAttribute("tabindex", "0");
