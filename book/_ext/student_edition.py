@@ -180,6 +180,10 @@ def main(argv: list[str]) -> int:
     if "--root" in argv:  # another book (the tests build a small one)
         root = Path(argv[argv.index("--root") + 1]).resolve()
     build = root / "_build"
+    # Sphinx loads the search index it finds in the output directory and only prunes the pages
+    # from it, so every word of an earlier build stays in searchindex.js (with no page listed):
+    # the student edition starts from no index at all.
+    (build / "student" / "html" / "searchindex.js").unlink(missing_ok=True)
     overrides = {
         "external_toc_path": "_toc.yml",
         "latex_individualpages": False,
