@@ -94,3 +94,22 @@ def test_theme_fixes():
     fixed = sfr._fix_theme('<div id="a"></div><div id="a"></div><div role="list" class="citation-list">'
                            '<summary aria-label="Toggle hidden content">Show</summary>')
     assert 'id="a-2"' in fixed and 'role="list"' not in fixed and "aria-label" not in fixed
+
+
+def test_the_theme_script_loses_its_whole_page_layout_at_load():
+    """pydata-sphinx-theme's load-time pass over every code block (a forced layout of the whole
+    page) goes; the rest of the script stays; the installed theme's script has it where expected."""
+    theme = pytest.importorskip("pydata_sphinx_theme")
+    script = (Path(theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts"
+              / "pydata-sphinx-theme.js")
+    js = script.read_text(encoding="utf8")
+    quiet, found = sfr.quiet_theme_script(js)
+    assert found, "the pinned pydata-sphinx-theme changed its tab-stop pass: update _THEME_TAB_STOPS"
+    assert ".pst-scrollable-table-container" not in quiet and "scrollHeight>" not in quiet
+    assert 0 < len(js) - len(quiet) < 1000 and "IntersectionObserver" in quiet  # the TOC spy stays
+    assert sfr.quiet_theme_script(quiet) == (quiet, False)  # a second pass changes nothing
+    # site.js takes over, lazily, every box the theme used to check
+    site_js = (ROOT / "book/_static/site.js").read_text(encoding="utf8")
+    for selector in ("pre", ".cell_output > .output", ".nboutput > .output_area",
+                     "div.pst-scrollable-table-container"):
+        assert selector in site_js

@@ -462,6 +462,38 @@ def _defer_scripts(text: str) -> str:
     return head + text[head_end:]
 
 
+# pydata-sphinx-theme, on the load event, reads scrollWidth/scrollHeight of every code block and
+# cell output to give the scrollable ones a tab stop. That read forces the style and layout of the
+# whole page, the sections the browser would skip (content-visibility) included: 1.6 s of main
+# thread on the API page, the largest task of every long page. site.js does the same job as the
+# boxes come near the screen (and soMarkScrollable() at once), so the theme's pass goes.
+_THEME_TAB_STOPS = re.compile(
+    r'function (\w+)\(\)\{const (\w+)=\(\)=>\{document\.querySelectorAll\(\["pre",[^\]]*\]\.join\(", "\)\)'
+    r'\.forEach\((\w+)=>\{\3\.tabIndex=[^}]*\}\)\},(\w+)=\w+\(\2,300\);window\.addEventListener\("resize",\4\),'
+    r'new MutationObserver\(\4\)\.observe\(document\.getElementById\("main-content"\),'
+    r'\{subtree:!0,childList:!0\}\),\2\(\)\}')
+
+
+def quiet_theme_script(js: str) -> tuple[str, bool]:
+    """pydata-sphinx-theme.js without its eager whole-page tab-stop pass; (script, whether found)."""
+    new, count = _THEME_TAB_STOPS.subn(
+        lambda m: f"function {m.group(1)}(){{/* lazy, in site.js (site_for_readers.py) */}}", js)
+    return new, count == 1
+
+
+def _quiet_theme(outdir: Path) -> None:
+    script = outdir / "_static" / "scripts" / "pydata-sphinx-theme.js"
+    if not script.is_file():
+        return
+    js, found = quiet_theme_script(script.read_text(encoding="utf8"))
+    if found:
+        script.write_text(js, encoding="utf8")
+    elif "lazy, in site.js" not in js:
+        logger.warning("site: pydata-sphinx-theme.js has no tab-stop pass where expected (a new theme "
+                       "version?): the page loads force a whole-page layout", type="smoothopt",
+                       subtype="theme")
+
+
 def _fix_theme(text: str) -> str:
     text = _FONTAWESOME_JS.sub("", text)
     text = _THEBE_CONFIG.sub("", text)  # thebe is off: its configuration only costs bytes
@@ -599,6 +631,7 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
     except Exception as err:  # noqa: BLE001 - the full fonts still work
         logger.warning(f"site: cutting the icon fonts failed: {err}", type="smoothopt",
                        subtype="fonts")
+    _quiet_theme(outdir)
     cache: dict = {}
     for path, text in pages.items():
         text = _fix_theme(text)
