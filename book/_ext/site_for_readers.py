@@ -857,6 +857,9 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
             new_head += head[last: m.start()]
             last = m.end()
         pages[path] = new_head + head[last:] + text[head_end:]
+    for stale in static.glob("bundle-*.css"):  # those of earlier builds
+        if stale.name not in bundles.values():
+            stale.unlink()
     return sizes
 
 
@@ -910,7 +913,9 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", _add_alt_text)
     app.connect("html-page-context", _page_context, priority=800)
-    app.connect("build-finished", _finish)
+    # after the theme (pygments.css), myst-nb and sphinx-exercise have written their stylesheets,
+    # which go into the bundle; before the student edition's pass over _sources (900)
+    app.connect("build-finished", _finish, priority=850)
     app.add_css_file("site.css")
     app.add_js_file("site.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
