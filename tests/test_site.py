@@ -455,7 +455,10 @@ def test_lighthouse(server, site, docname, tmp_path):
     # are simulated from this machine's own CPU timings (x4), so on a shared 2-core machine they
     # say more about its load than about the page. They fail the run only under
     # SITE_LIGHTHOUSE_PERF=strict (`make lighthouse`); otherwise the test is reported as an
-    # expected failure that names them (pytest -ra lists it).
+    # expected failure that names them (pytest -ra lists it). Measured on the sample at load
+    # average 1.5-4 (benchmarks/results/site.md, four runs): performance 0.81-0.99, LCP 1.7-2.9 s;
+    # each page meets both targets on some runs, none on every run (all 24 pages, one run:
+    # 0.71-0.99, both met on 8). Not met on every page, so it stays an expected failure here.
     timing = [p for p in problems if p.startswith(("performance", "largest contentful"))]
     strict = os.environ.get("SITE_LIGHTHOUSE_PERF", "").strip().lower() == "strict"
     rest = [p for p in problems if p not in timing]

@@ -94,3 +94,81 @@ def test_theme_fixes():
     fixed = sfr._fix_theme('<div id="a"></div><div id="a"></div><div role="list" class="citation-list">'
                            '<summary aria-label="Toggle hidden content">Show</summary>')
     assert 'id="a-2"' in fixed and 'role="list"' not in fixed and "aria-label" not in fixed
+
+
+def test_the_theme_script_loses_its_whole_page_layout_at_load():
+    """pydata-sphinx-theme's load-time pass over every code block (a forced layout of the whole
+    page) goes; the rest of the script stays; the installed theme's script has it where expected."""
+    theme = pytest.importorskip("pydata_sphinx_theme")
+    script = (Path(theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts"
+              / "pydata-sphinx-theme.js")
+    js = script.read_text(encoding="utf8")
+    quiet, found = sfr.quiet_theme_script(js)
+    assert found, "the pinned pydata-sphinx-theme changed its tab-stop pass: update _THEME_TAB_STOPS"
+    assert ".pst-scrollable-table-container" not in quiet and "scrollHeight>" not in quiet
+    assert 0 < len(js) - len(quiet) < 1000 and "IntersectionObserver" in quiet  # the TOC spy stays
+    assert sfr.quiet_theme_script(quiet) == (quiet, False)  # a second pass changes nothing
+    # site.js takes over, lazily, every box the theme used to check
+    site_js = (ROOT / "book/_static/site.js").read_text(encoding="utf8")
+    for selector in ("pre", ".cell_output > .output", ".nboutput > .output_area",
+                     "div.pst-scrollable-table-container"):
+        assert selector in site_js
+
+
+def test_one_stylesheet_per_page_in_order_with_urls_rebased_and_unused_rules_gone(tmp_path):
+    static = tmp_path / "_static"
+    (static / "styles").mkdir(parents=True)
+    (static / "basic.css").write_text("div.body { color: black; }\n")
+    (static / "styles" / "theme.css").write_text('@import "../basic.css";\n')
+    (static / "styles" / "pydata-sphinx-theme.css").write_text(
+        '@font-face{font-family:X;src:url(../vendor/x.woff) format("woff")}'
+        ".used{color:red}.unused{color:blue}.used,.gone{margin:0}"
+        "@media (min-width:10px){.gone{x:y}.used .also-unused{x:y}}"
+        ".bs-tooltip-top{a:b}:not(.whatever) .used{c:d}/* it's a comment */.js-added{e:f}")
+    (static / "site.css").write_text(".unused-but-ours { color: green; }")
+    (static / "x.js").write_text('el.classList.add("js-added"); cls = "bs-tooltip-" + where;')
+    head = ('<head>\n<link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />\n'
+            '<link href="../_static/styles/pydata-sphinx-theme.css?digest=1" rel="stylesheet" />\n'
+            '<script>inline()</script>\n'
+            '<link rel="stylesheet" type="text/css" href="../_static/site.css?v=2" />\n'
+            '<link rel="preload" as="script" href="../_static/scripts/bootstrap.js?digest=1" />\n'
+            '</head><body class="used"></body>')
+    (tmp_path / "book").mkdir()
+    pages = {tmp_path / "book" / "a.html": head, tmp_path / "book" / "b.html": head}
+    sizes = sfr.bundle_stylesheets(tmp_path, pages)
+    assert len(sizes) == 1  # the same set of stylesheets, one shared bundle
+    name = next(iter(sizes))
+    for text in pages.values():
+        assert text.count('rel="stylesheet"') == 1 and f'href="../_static/{name}"' in text
+        assert text.index(name) < text.index("inline()")  # where the first stylesheet was
+    css = (static / name).read_text()
+    assert css.index("div.body") < css.index(".used{color:red}") < css.index(".unused-but-ours")
+    assert "url(vendor/x.woff)" in css  # relative to _static now
+    for kept in (".used{color:red}", ".used{margin:0}", ".bs-tooltip-top", ":not(.whatever) .used",
+                 ".js-added", ".unused-but-ours", "@font-face"):
+        assert kept in css, kept
+    for gone in (".unused{", ".gone", "also-unused", "@media"):
+        assert gone not in css, gone
+    assert "preload" not in sfr.drop_script_preloads(head) and "site.css" in sfr.drop_script_preloads(head)
+
+
+def test_math_fonts_keep_exactly_the_characters_the_stylesheet_draws(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    fonts = ROOT / "book/_static/mathjax/output/chtml/fonts/woff-v2"
+    if not (fonts / "MathJax_Main-Regular.woff").is_file():
+        pytest.skip("MathJax fonts are not vendored")
+    folder = tmp_path / "mathjax/output/chtml/fonts/woff-v2"
+    folder.mkdir(parents=True)
+    shutil.copy(fonts / "MathJax_Main-Regular.woff", folder)
+    css = ('@font-face { font-family: MJXTEX; src: url("mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff")'
+           ' format("woff"); }\nmjx-c.mjx-c28::before { content: "("; }\nmjx-c.mjx-c3D::before { content: "\\3D"; }\n'
+           'mjx-c.mjx-c2212::before { content: "\\2212 \\2B"; }')
+    assert sfr.css_characters(css) == {0x28, 0x3D, 0x2212, 0x2B}
+    new, written = sfr.subset_math_fonts(tmp_path, css)
+    assert 'url("mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.subset.woff")' in new
+    cut = folder / "MathJax_Main-Regular.subset.woff"
+    assert written == {cut.name: cut.stat().st_size} and cut.stat().st_size < 0.3 * (folder / "MathJax_Main-Regular.woff").stat().st_size
+    with TTFont(cut) as font:
+        cmap = font.getBestCmap()
+    assert {0x28, 0x3D, 0x2212, 0x2B} <= set(cmap) and 0x41 not in cmap

@@ -256,6 +256,11 @@ def _prerender_math(outdir: Path, pages: dict[Path, str]) -> None:
     rendered, css = _typeset(items, "mathjax/output/chtml/fonts/woff-v2")
     # text shows at once in a fallback font instead of waiting for MathJax's webfonts
     css = re.sub(r"(@font-face(?:\s*/\*.*?\*/)?\s*\{)(?![^}]*font-display)", r"\1 font-display: swap;", css)
+    try:
+        css, fonts = subset_math_fonts(outdir / "_static", css)
+        logger.info(f"site: math fonts cut to the characters in use: {fonts}")
+    except Exception as err:  # noqa: BLE001 - the whole fonts still work
+        logger.warning(f"site: cutting the math fonts failed: {err}", type="smoothopt", subtype="fonts")
     (outdir / "_static" / MATH_CSS).write_text(css, encoding="utf8")
     stream = iter(rendered)
     for path, page_items in per_page.items():
@@ -462,6 +467,38 @@ def _defer_scripts(text: str) -> str:
     return head + text[head_end:]
 
 
+# pydata-sphinx-theme, on the load event, reads scrollWidth/scrollHeight of every code block and
+# cell output to give the scrollable ones a tab stop. That read forces the style and layout of the
+# whole page, the sections the browser would skip (content-visibility) included: 1.6 s of main
+# thread on the API page, the largest task of every long page. site.js does the same job as the
+# boxes come near the screen (and soMarkScrollable() at once), so the theme's pass goes.
+_THEME_TAB_STOPS = re.compile(
+    r'function (\w+)\(\)\{const (\w+)=\(\)=>\{document\.querySelectorAll\(\["pre",[^\]]*\]\.join\(", "\)\)'
+    r'\.forEach\((\w+)=>\{\3\.tabIndex=[^}]*\}\)\},(\w+)=\w+\(\2,300\);window\.addEventListener\("resize",\4\),'
+    r'new MutationObserver\(\4\)\.observe\(document\.getElementById\("main-content"\),'
+    r'\{subtree:!0,childList:!0\}\),\2\(\)\}')
+
+
+def quiet_theme_script(js: str) -> tuple[str, bool]:
+    """pydata-sphinx-theme.js without its eager whole-page tab-stop pass; (script, whether found)."""
+    new, count = _THEME_TAB_STOPS.subn(
+        lambda m: f"function {m.group(1)}(){{/* lazy, in site.js (site_for_readers.py) */}}", js)
+    return new, count == 1
+
+
+def _quiet_theme(outdir: Path) -> None:
+    script = outdir / "_static" / "scripts" / "pydata-sphinx-theme.js"
+    if not script.is_file():
+        return
+    js, found = quiet_theme_script(script.read_text(encoding="utf8"))
+    if found:
+        script.write_text(js, encoding="utf8")
+    elif "lazy, in site.js" not in js:
+        logger.warning("site: pydata-sphinx-theme.js has no tab-stop pass where expected (a new theme "
+                       "version?): the page loads force a whole-page layout", type="smoothopt",
+                       subtype="theme")
+
+
 def _fix_theme(text: str) -> str:
     text = _FONTAWESOME_JS.sub("", text)
     text = _THEBE_CONFIG.sub("", text)  # thebe is off: its configuration only costs bytes
@@ -573,6 +610,260 @@ def subset_icon_fonts(outdir: Path, texts: list[str]) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------------------------------------
+# the first paint: one stylesheet, math fonts cut to the glyphs in use, no script preloads
+# ------------------------------------------------------------------------------------------------
+
+_CSS_CONTENT = re.compile(r'content:\s*"((?:[^"\\]|\\.)*)"')
+_CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6})\s?|\\(.)|(.)", re.S)
+_MATH_FONT_URL = re.compile(r'url\("((?:[^"/]*/)*)([\w-]+)\.woff"\)')
+
+
+def css_characters(css: str) -> set[int]:
+    """Every code point a stylesheet draws with ``content: "..."`` (CSS escapes decoded)."""
+    found = set()
+    for m in _CSS_CONTENT.finditer(css):
+        for hex_code, escaped, plain in _CSS_ESCAPE.findall(m.group(1)):
+            found.add(int(hex_code, 16) if hex_code else ord(escaped or plain))
+    return found
+
+
+def subset_math_fonts(static: Path, css: str) -> tuple[str, dict[str, int]]:
+    """Cut the MathJax fonts that ``css`` (the pre-rendered math's stylesheet, which lives in
+    ``static``) loads to the characters it draws: MathJax's CommonHTML draws every character of a
+    formula as the ``content`` of a CSS rule, so those are all the glyphs the site needs (about
+    160 of several thousand; 120 KB of fonts on a page become about 25). Returns the stylesheet
+    pointing at the cut fonts and their sizes."""
+    from fontTools import subset
+
+    codepoints = sorted(css_characters(css))
+    written: dict[str, int] = {}
+
+    def sub(m: re.Match) -> str:
+        folder, stem = m.group(1), m.group(2)
+        source = static / folder / f"{stem}.woff"
+        if not source.is_file() or not codepoints:
+            return m.group(0)
+        target = source.with_name(f"{stem}.subset.woff")
+        if target.name not in written:
+            options = subset.Options()
+            options.flavor = "woff"
+            options.layout_features = ["*"]
+            options.notdef_outline = True
+            options.drop_tables += ["FFTM"]  # FontForge's timestamps, which fontTools cannot cut
+            font = subset.load_font(str(source), options)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=codepoints)
+            subsetter.subset(font)
+            subset.save_font(font, str(target), options)
+            font.close()
+            written[target.name] = target.stat().st_size
+        return f'url("{folder}{target.name}")'
+
+    return _MATH_FONT_URL.sub(sub, css), written
+
+
+_PRELOAD_SCRIPT = re.compile(r'\s*<link rel="preload" as="script" href="[^"]*"\s*/?>')
+
+
+def drop_script_preloads(text: str) -> str:
+    """The theme preloads its two scripts at high priority, ahead of the page's own text and
+    stylesheets; they run deferred at the end of the body anyway, so they are fetched there."""
+    return _PRELOAD_SCRIPT.sub("", text)
+
+
+_STYLESHEET = re.compile(r'[ \t]*<link\b(?=[^>]*\brel="stylesheet")[^>]*\bhref="([^"]+)"[^>]*>\n?')
+_CSS_IMPORT = re.compile(r'@import\s+(?:url\()?\s*["\']?([^"\')\s;]+)["\']?\s*\)?\s*;')
+_CSS_URL = re.compile(r'url\(\s*(["\']?)([^"\')]+)\1\s*\)')
+
+
+def _css_for_bundle(file: Path, static: Path, seen: set[Path]) -> str:
+    """A stylesheet with its @imports inlined and its url()s made relative to ``static``."""
+    import posixpath
+
+    if file in seen:
+        return ""
+    seen.add(file)
+    css = file.read_text(encoding="utf8")
+    css = re.sub(r'@charset\s+"[^"]*";', "", css)
+
+    def rebase(m: re.Match) -> str:
+        quote, url = m.group(1), m.group(2).strip()
+        if re.match(r"^(?:[a-z][\w+.-]*:|/|#)", url, re.I):
+            return m.group(0)
+        target = posixpath.normpath(posixpath.join(file.parent.relative_to(static).as_posix(), url))
+        return f"url({quote}{target}{quote})"
+
+    imported: list[str] = []
+
+    def inline(m: re.Match) -> str:
+        url = m.group(1).split("?")[0]
+        target = (file.parent / url).resolve()
+        if static not in target.parents or not target.is_file():
+            imported.append(_CSS_URL.sub(rebase, m.group(0)) if "url(" in m.group(0) else m.group(0))
+        else:
+            imported.append(_css_for_bundle(target, static, seen))
+        return f"\0{len(imported) - 1}\0"
+
+    css = _CSS_IMPORT.sub(inline, css)  # the imported files are rebased on their own
+    if file.parent != static:
+        css = _CSS_URL.sub(rebase, css)
+    return re.sub(r"\0(\d+)\0", lambda m: imported[int(m.group(1))], css)
+
+
+# The stylesheets whose unused rules go: Bootstrap and pydata-sphinx-theme (312 KB, of which the
+# site uses about a third) and sphinx-design. The site's own, the math's and the small ones stay.
+PURGED_CSS = ("styles/pydata-sphinx-theme.css", "sphinx-design.min.css")
+_CSS_NAME = re.compile(r"\.(-?[_a-zA-Z][\w-]*)|#(-?[_a-zA-Z][\w-]*)")
+_GROUPING_RULES = ("@media", "@supports", "@container", "@layer")
+
+
+def _css_blocks(css: str) -> list[str]:
+    """The top-level statements and rules of a stylesheet without comments (quote- and brace-aware)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(css):
+        c = css[i]
+        if c in "\"'":
+            end = css.find(c, i + 1)
+            i = (end if end > 0 else len(css) - 1) + 1
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                out.append(css[start: i + 1])
+                start = i + 1
+        elif c == ";" and depth == 0:
+            out.append(css[start: i + 1])
+            start = i + 1
+        i += 1
+    if css[start:].strip():
+        out.append(css[start:])
+    return out
+
+
+def _split_selectors(selectors: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(selectors):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(selectors[start:i])
+            start = i + 1
+    parts.append(selectors[start:])
+    return parts
+
+
+def purge_css(css: str, used: set[str], prefixes: tuple[str, ...] = ()) -> str:
+    """``css`` without the rules no page can match: a selector goes when it names a class or id
+    (outside brackets and functional pseudo-classes such as ``:not()``) that is in ``used``
+    neither whole nor by one of ``prefixes``; a rule goes when all its selectors do."""
+
+    def known(name: str) -> bool:
+        return name in used or name.startswith(prefixes)
+
+    def dead(selector: str) -> bool:
+        bare = selector
+        while True:  # brackets and parentheses (innermost first) say nothing certain
+            stripped = re.sub(r"\[[^\[\]]*\]|\([^()]*\)", "", bare)
+            if stripped == bare:
+                break
+            bare = stripped
+        return any(not known(m.group(1) or m.group(2)) for m in _CSS_NAME.finditer(bare))
+
+    out = []
+    for block in _css_blocks(css):
+        head = block.lstrip()
+        if head.startswith(_GROUPING_RULES) and "{" in block:
+            i = block.index("{")
+            inner = purge_css(block[i + 1: block.rindex("}")], used, prefixes)
+            if inner.strip():
+                out.append(block[: i + 1] + inner + "}")
+        elif head.startswith("@") or "{" not in block:
+            out.append(block)
+        else:
+            i = block.index("{")
+            live = [sel for sel in _split_selectors(block[:i]) if not dead(sel)]
+            if live:
+                out.append(",".join(live) + block[i:])
+    return "".join(out)
+
+
+def _names_in_use(outdir: Path, pages: dict[Path, str]) -> tuple[set[str], tuple[str, ...]]:
+    """Every class and id of every page, and every word of every script (a class a script adds is
+    a string in it); words ending in '-' are prefixes (``"bs-tooltip-" + placement``)."""
+    used: set[str] = set()
+    for text in pages.values():
+        for m in re.finditer(r'\bclass="([^"]*)"', text):
+            used.update(m.group(1).split())
+        used.update(re.findall(r'\bid="([^"]+)"', text))
+    for script in (outdir / "_static").rglob("*.js"):
+        if script.name != "searchindex.js":
+            used.update(re.findall(r"[A-Za-z_][\w-]*", script.read_text(encoding="utf8", errors="replace")))
+    prefixes = tuple(sorted(w for w in used if w.endswith("-") and len(w) >= 4))
+    return used, prefixes
+
+
+def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
+    """Every page's stylesheets (eleven or twelve files of the theme, its extensions and the site)
+    become one file, in the same order: a phone on a slow line opens one connection for them
+    instead of a dozen before it can paint the first line. The theme's and sphinx-design's rules
+    that match nothing on any page are left out (``purge_css``: 71 KB gzipped become about 27).
+    Pages that load the same set share one bundle, named by its content. Returns the bundles'
+    sizes."""
+    import hashlib
+
+    static = (outdir / "_static").resolve()
+    bundles: dict[tuple[Path, ...], str] = {}
+    sizes: dict[str, int] = {}
+    names = None
+    for path, text in pages.items():
+        head_end = text.find("</head>")
+        if head_end < 0:
+            continue
+        head = text[:head_end]
+        links = []
+        for m in _STYLESHEET.finditer(head):
+            href = m.group(1).split("?")[0]
+            file = (path.parent / href).resolve()
+            if re.match(r"^(?:[a-z][\w+.-]*:|/)", href, re.I) or static not in file.parents or not file.is_file():
+                continue
+            links.append((m, file))
+        if len(links) < 2:
+            continue
+        key = tuple(file for _, file in links)
+        if key not in bundles:
+            seen: set[Path] = set()
+            parts = []
+            for file in key:
+                css = _css_for_bundle(file, static, seen)
+                if file.relative_to(static).as_posix() in PURGED_CSS:
+                    if names is None:
+                        names = _names_in_use(outdir, pages)
+                    css = purge_css(css, *names)
+                parts.append(f"/* {file.relative_to(static).as_posix()} */\n" + css)
+            css = "\n".join(parts)
+            name = f"bundle-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+            (static / name).write_text(css, encoding="utf8")
+            bundles[key] = name
+            sizes[name] = len(css.encode())
+        first = links[0][0]
+        new_head = head[: first.start()] + f'<link rel="stylesheet" href="{_static_prefix(outdir, path)}{bundles[key]}" />\n'
+        last = first.end()
+        for m, _ in links[1:]:
+            new_head += head[last: m.start()]
+            last = m.end()
+        pages[path] = new_head + head[last:] + text[head_end:]
+    for stale in static.glob("bundle-*.css"):  # those of earlier builds
+        if stale.name not in bundles.values():
+            stale.unlink()
+    return sizes
+
+
+# ------------------------------------------------------------------------------------------------
 # the pass over the written site
 # ------------------------------------------------------------------------------------------------
 
@@ -599,9 +890,16 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
     except Exception as err:  # noqa: BLE001 - the full fonts still work
         logger.warning(f"site: cutting the icon fonts failed: {err}", type="smoothopt",
                        subtype="fonts")
+    _quiet_theme(outdir)
+    try:
+        bundles = bundle_stylesheets(outdir, pages)
+        logger.info(f"site: stylesheets bundled, one request a page: {bundles}")
+    except (OSError, ValueError) as err:  # the separate stylesheets still work
+        logger.warning(f"site: bundling the stylesheets failed: {err}", type="smoothopt", subtype="css")
     cache: dict = {}
     for path, text in pages.items():
         text = _fix_theme(text)
+        text = drop_script_preloads(text)
         text = light_frames(text, outdir, _static_prefix(outdir, path)[: -len("_static/")])
         if path.name != "search.html":  # the search page runs its inline scripts as it loads
             # pydata-sphinx-theme loads the search index on every page for search-as-you-type,
@@ -615,7 +913,9 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", _add_alt_text)
     app.connect("html-page-context", _page_context, priority=800)
-    app.connect("build-finished", _finish)
+    # after the theme (pygments.css), myst-nb and sphinx-exercise have written their stylesheets,
+    # which go into the bundle; before the student edition's pass over _sources (900)
+    app.connect("build-finished", _finish, priority=850)
     app.add_css_file("site.css")
     app.add_js_file("site.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
