@@ -25,8 +25,9 @@ The rule, the same for every method (as on the COCO/BBOB platform):
   successful runs (median, IQR), aRT (all evaluations spent, to success or to the budget, over
   the successes) and runtime ECDFs over the targets.
 * **No free tuning.** Hyperparameters are the same on every problem: scale-free rules of the box
-  side ``w`` and the dimension ``d``, or constants chosen once by :func:`tune` on problems that
-  are not in the table (``TRAINING``).
+  side ``w``, the dimension ``d`` and the spread of ``f`` at paid uniform points, with the factors
+  of the gradient methods' step rules chosen once by :func:`tune` on problems that are not in the
+  table (``TRAINING``).
 * **Restarts.** Every method that can restart does, inside the same budget: CMA-ES (IPOP),
   differential evolution, the gradient methods, hill climbing, simulated annealing, ``solve``.
 """
@@ -115,10 +116,6 @@ PROBLEMS = [
     Problem("rastrigin", 20, tol=0.5, gap=0.995, label="rastrigin-20"),
     Problem("ackley", 20, tol=0.5, gap=0.87, label="ackley-20"),
 ]
-#: The extra dimensions of the scaling figure are not run by the slowest references (they cost
-#: more than everything else together at d = 20); the table's other problems are run by all.
-SCALING_ONLY = ["rastrigin-5", "ackley-5", "rastrigin-20", "ackley-20"]
-SLOW_REFERENCES = ["de", "da", "bh"]
 SCALING = ["rastrigin-2", "rastrigin-5", "rastrigin-10", "rastrigin-20",
            "ackley-2", "ackley-5", "ackley-10", "ackley-20"]
 
@@ -139,8 +136,12 @@ SCALES = {
 }
 
 #: The constants :func:`tune` chose on ``TRAINING`` (the best mean success rate over its grid).
-TUNED = {"gd_lr": 0.001, "momentum_lr": 0.003}
-TUNE_GRID = {"gd_lr": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1), "momentum_lr": (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)}
+#: They are the factors ``alpha`` of the gradient methods' scale rules (see :func:`_descents`):
+#: a step of about ``alpha w`` whatever the scales of ``x`` and ``f``.
+TUNED = {"gd_alpha": 0.003, "momentum_alpha": 0.001, "adam_alpha": 0.1}
+TUNE_GRID = {"gd_alpha": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0),
+             "momentum_alpha": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3),
+             "adam_alpha": (1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)}
 
 RESTART_STEPS = 100  # steps per restart of the gradient methods
 
@@ -362,30 +363,48 @@ def _random(setup, rng):
     return best, hit, np.full(setup.runs, setup.budget), f"{setup.budget} uniform draws"
 
 
-def _descents(setup, optimizer, rng):
+def _descents(setup, optimizer, rng, spread=False):
     """Restarts of ``RESTART_STEPS`` gradient steps (from the common start, then uniform starts),
-    one after the other, until the budget is spent; the last one takes what is left."""
+    one after the other, until the budget is spent; the last one takes what is left.
+
+    With ``spread``, each run first pays for ``10 d`` uniform points and descends ``f / S``, with
+    ``S`` their standard deviation (as annealing takes its temperature): a gradient of ``f / S``
+    is about ``1 / w``, so a step ``lr = alpha w**2`` moves about ``alpha w``, whatever the scales
+    of ``x`` and ``f``."""
     led, d = setup.ledger(), setup.f.dim
+    grad = led.grad
+    if spread:
+        warm = led(setup.uniform(rng, (10 * d, setup.runs)))  # (10 d, runs), paid for
+        scale = np.maximum(warm.std(axis=0), 1e-12)[:, None]
+        grad = lambda x: led.grad(x) / scale  # noqa: E731
     per = setup.grad_cost + 1
     k = 0
     while setup.budget - led.n >= per + 1:
         steps = min(RESTART_STEPS, (setup.budget - led.n - 1) // per)
         start = setup.x0 if k == 0 else setup.uniform(rng, (setup.runs,))
-        minimize(led, start, optimizer, steps=steps, grad=led.grad)  # ends with f(x), 1 eval
+        minimize(led, start, optimizer, steps=steps, grad=grad)  # ends with f(x), 1 eval
         k += 1
     return _done(led, f"{k} restarts of <= {RESTART_STEPS} steps")
 
 
-def _gd(setup, rng):
-    return _descents(setup, optimizers.sgd(TUNED["gd_lr"]), rng)
+def _gd(setup, rng, alpha=None):
+    """Gradient descent on ``f / S`` (:func:`_descents`), ``lr = alpha w**2``."""
+    alpha = TUNED["gd_alpha"] if alpha is None else alpha
+    return _descents(setup, optimizers.sgd(alpha * setup.width**2), rng, spread=True)
 
 
-def _momentum(setup, rng):
-    return _descents(setup, optimizers.momentum(TUNED["momentum_lr"], beta=0.9), rng)
+def _momentum(setup, rng, alpha=None):
+    """Heavy ball on ``f / S``, ``lr = alpha w**2``, ``beta = 0.9`` (steps up to ``10 alpha w``)."""
+    alpha = TUNED["momentum_alpha"] if alpha is None else alpha
+    return _descents(setup, optimizers.momentum(alpha * setup.width**2, beta=0.9), rng,
+                     spread=True)
 
 
-def _adam(setup, rng):
-    return _descents(setup, optimizers.adam(0.01 * setup.width), rng)
+def _adam(setup, rng, alpha=None):
+    """Adam, whose step is about ``lr`` in the units of ``x`` whatever the scale of ``f``:
+    ``lr = alpha w``."""
+    alpha = TUNED["adam_alpha"] if alpha is None else alpha
+    return _descents(setup, optimizers.adam(alpha * setup.width), rng)
 
 
 def _smoothed(setup, method, rng):
@@ -635,12 +654,14 @@ METHODS = [
     Method("random", "random search", "library", True, _random,
            "heuristics.random_search in the box (the floor every method must beat)"),
     Method("gd", "GD + restarts", "library", True, _gd,
-           f"sgd(lr = {TUNED['gd_lr']}) (tuned on TRAINING), {RESTART_STEPS}-step restarts"),
+           f"sgd(lr = {TUNED['gd_alpha']} w^2) on f / S, S = std of f at 10 d paid uniform "
+           f"points (alpha tuned on TRAINING), {RESTART_STEPS}-step restarts"),
     Method("momentum", "momentum + restarts", "library", True, _momentum,
-           f"momentum(lr = {TUNED['momentum_lr']}, beta = 0.9) (tuned on TRAINING), "
-           f"{RESTART_STEPS}-step restarts"),
+           f"momentum(lr = {TUNED['momentum_alpha']} w^2, beta = 0.9) on f / S, as GD (alpha "
+           f"tuned on TRAINING), {RESTART_STEPS}-step restarts"),
     Method("adam", "Adam + restarts", "library", True, _adam,
-           f"adam(lr = 0.01 w), {RESTART_STEPS}-step restarts"),
+           f"adam(lr = {TUNED['adam_alpha']} w) (alpha tuned on TRAINING), "
+           f"{RESTART_STEPS}-step restarts"),
     Method("hill", "hill climbing + restarts", "library", True, _hill,
            "heuristics.hill_climbing, Gaussian step 0.07 w / sqrt(d), 4 restarts"),
     Method("sa", "simulated annealing + restart", "library", True, _annealing,
@@ -724,8 +745,7 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
     runs = SCALES[scale]["runs"] if runs is None else runs
     if cache:
         os.makedirs(cache, exist_ok=True)
-    tasks = [(p, m, runs, grad_cost, cache) for p in problems for m in methods
-             if not (p in SCALING_ONLY and m in SLOW_REFERENCES)]
+    tasks = [(p, m, runs, grad_cost, cache) for p in problems for m in methods]
     if cache and os.environ.get("COMPARE_CACHED_ONLY"):  # assemble what a run has finished
         tasks = [t for t in tasks if os.path.exists(os.path.join(cache, f"{t[0]}.{t[1]}.{runs}.pkl"))]
     # the slow tasks first, so that two workers finish together
@@ -907,19 +927,20 @@ def settings_text(scale, runs, problems):
 # ---------------------------------------------------------------------------------------------
 
 
-def tune(runs=30):
+def tune(runs=100):
     """Mean success rate over ``TRAINING`` for every value of ``TUNE_GRID``: ``{name: {value:
     rate}}``. ``TUNED`` holds the best of each (ties to the smaller step)."""
+    fns = {"gd_alpha": ("gd", _gd), "momentum_alpha": ("momentum", _momentum),
+           "adam_alpha": ("adam", _adam)}
     out = {}
     for name, grid in TUNE_GRID.items():
+        key, fn = fns[name]
         out[name] = {}
         for value in grid:
             rates = []
             for p in TRAINING:
                 setup = make_setup(p, runs)
-                opt = (optimizers.sgd(value) if name == "gd_lr"
-                       else optimizers.momentum(value, beta=0.9))
-                best, hit, nfev, _ = _descents(setup, opt, setup.rng(4, KEYS.index("gd")))
+                best, hit, nfev, _ = fn(setup, setup.rng(4, KEYS.index(key)), alpha=value)
                 rates.append(float(np.isfinite(hit[0]).mean()))
             out[name][value] = float(np.mean(rates))
     return out
@@ -949,11 +970,13 @@ def main(argv=None):
                       indent=1)
         return 0
     if args.ablation:
-        t0 = time.perf_counter()
+        t0, c0, load0 = time.perf_counter(), time.process_time(), os.getloadavg()[0]
         rows = ablation(args.runs or 100, args.problems, progress=True)
         print(file=sys.stderr)
         with open(os.path.join(RESULTS, "compare.ablation.json"), "w") as fh:
             json.dump({"runs": args.runs or 100, "wall_seconds": round(time.perf_counter() - t0, 1),
+                       "cpu_seconds": round(time.process_time() - c0, 1),
+                       "load_start": round(load0, 2), "load_end": round(os.getloadavg()[0], 2),
                        "records": rows}, fh, indent=0)
         for r in rows:
             print(f"{r['problem']:<20} {r['variant']:<34} {r['rate']:>5.0%} "
