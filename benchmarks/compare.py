@@ -748,8 +748,15 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
     tasks = [(p, m, runs, grad_cost, cache) for p in problems for m in methods]
     if cache and os.environ.get("COMPARE_CACHED_ONLY"):  # assemble what a run has finished
         tasks = [t for t in tasks if os.path.exists(os.path.join(cache, f"{t[0]}.{t[1]}.{runs}.pkl"))]
-    # the slow tasks first, so that two workers finish together
-    tasks.sort(key=lambda t: -(budget_of(problem_of(t[0]).dim) * (1 + 3 * (not method_of(t[1]).batched))))
+    # the slow tasks first, so that two workers finish together: by the CPU time each task took in
+    # the committed run where there is one, else by budget (the order changes no result)
+    try:
+        cost = {(r["problem"], r["method"]): r["cpu_seconds"] * 100 / r["runs"]
+                for r in load()["records"] if r["runs"]}
+    except (OSError, ValueError, KeyError):
+        cost = {}
+    tasks.sort(key=lambda t: -cost.get((t[0], t[1]), budget_of(problem_of(t[0]).dim)
+                                        * (1 + 3 * (not method_of(t[1]).batched)) / 1000))
     if os.environ.get("COMPARE_REVERSE"):  # a second process on the same cache, from the other end
         tasks.reverse()
     done = {}
