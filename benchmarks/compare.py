@@ -764,6 +764,9 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
     if jobs > 1:
         import multiprocessing as mp
 
+        import cma  # noqa: F401  imported once here, not in every forked worker
+        import scipy.optimize  # noqa: F401
+
         with mp.get_context("fork").Pool(jobs) as pool:
             for i, out in enumerate(pool.imap_unordered(_task, tasks)):
                 done[(out[0], out[1].method)] = out
