@@ -969,7 +969,7 @@ def table(rows):
 
 def pivot_markdown(rows, methods=None):
     """Markdown: one row per method, one column per problem, each cell ``success % (median)``
-    (``(median of k)`` when fewer than 10 runs succeeded)."""
+    (``(median, n = k)`` when only k < 10 runs succeeded)."""
     methods = methods or list(dict.fromkeys(r["method"] for r in rows))
     problems = list(dict.fromkeys(r["problem"] for r in rows))
     cell = {(r["problem"], r["method"]): r for r in rows}
@@ -986,7 +986,7 @@ def pivot_markdown(rows, methods=None):
             elif r["successes"] >= 10:
                 items.append(f"{r['rate']:.0%} ({r['median_evals']:.0f})")
             elif r["successes"]:  # a median of a few runs: say how few
-                items.append(f"{r['rate']:.0%} ({r['median_evals']:.0f} of {r['successes']})")
+                items.append(f"{r['rate']:.0%} ({r['median_evals']:.0f}, n = {r['successes']})")
             else:
                 items.append("0%")
         out.append(f"| {label_of(m)} | " + " | ".join(items) + " |")
