@@ -558,7 +558,7 @@ ABLATION = {
     "no plateau rule": {"plateau": False},
     "no mirrored samples": {"mirrored": False},
 }
-ABLATION_PROBLEMS = ["wavy_bowl", "quantized_wavy_bowl", "nightmare", "rastrigin-2"]
+ABLATION_PROBLEMS = ["wavy_bowl", "quantized_wavy_bowl", "nightmare", "rastrigin-2", "floored_sinc"]
 
 
 def ablation(runs=100, problems=None, progress=False):
@@ -748,16 +748,34 @@ def _task(args):
     return out
 
 
+def run_rotated_async(tasks, runs=30, seed=1):
+    """:func:`run_rotated` in one background process: a ``concurrent.futures.Future`` of its
+    records, so that a page can go on (and use the other core) while the control runs."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    import cma  # noqa: F401  imported before the fork
+    import scipy.optimize  # noqa: F401
+    import scipy.stats  # noqa: F401
+
+    pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
+    future = pool.submit(run_rotated, tasks, runs, seed)
+    pool.shutdown(wait=False)
+    return future
+
+
 def _any_task(t):
     return ("rot", _rotated_task(t[1:])) if t[0] == "rot" else ("plain", _task(t))
 
 
 def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jobs=1,
-        progress=False, cache=None, rotated=None, rotated_seed=1):
+        progress=False, cache=None, rotated=None, rotated_seed=1, pairs=None):
     """Run the benchmark; a list of ``(setup, [Outcome, ...])``, one per problem.
 
     ``rotated``, a list of ``(problem key, method key)``, adds :func:`run_rotated`'s tasks to the
     same pool (so that both workers stay busy); the return is then ``(results, rotated records)``.
+    ``pairs``, a list of ``(problem key, method key)``, runs exactly those instead of every method
+    on every problem.
     """
     if scale not in SCALES:
         raise ValueError(f"'scale' must be one of {sorted(SCALES)}, got {scale!r}.")
@@ -766,7 +784,11 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
     runs = SCALES[scale]["runs"] if runs is None else runs
     if cache:
         os.makedirs(cache, exist_ok=True)
-    tasks = [(p, m, runs, grad_cost, cache) for p in problems for m in methods]
+    if pairs is not None:
+        problems = list(dict.fromkeys(p for p, _ in pairs))
+        methods = list(dict.fromkeys(m for _, m in pairs))
+    tasks = ([(p, m, runs, grad_cost, cache) for p, m in pairs] if pairs is not None else
+             [(p, m, runs, grad_cost, cache) for p in problems for m in methods])
     if cache and os.environ.get("COMPARE_CACHED_ONLY"):  # assemble what a run has finished
         tasks = [t for t in tasks if os.path.exists(os.path.join(cache, f"{t[0]}.{t[1]}.{runs}.pkl"))]
     # the slow tasks first, so that two workers finish together: by the CPU time each task took in
