@@ -120,6 +120,7 @@ bench: $(VENV_STAMP)  ## speed against plain numpy, side by side (writes benchma
 compare: $(VENV_STAMP)  ## every method on every bad objective at full scale (benchmarks/results/compare.md, .json)
 	$(BIN)/python benchmarks/compare.py --scale full
 	$(BIN)/python benchmarks/compare.py --ablation --runs 50
+	$(BIN)/python benchmarks/compare.py --rotated --runs 100
 
 readme-figure: $(VENV_STAMP)  ## redraw the README's figure from smoothopt.plotting.smoothing_teaser
 	MPLBACKEND=Agg $(BIN)/python -c 'from smoothopt import plotting; \

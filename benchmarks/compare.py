@@ -748,22 +748,6 @@ def _task(args):
     return out
 
 
-def run_rotated_async(tasks, runs=30, seed=1):
-    """:func:`run_rotated` in one background process: a ``concurrent.futures.Future`` of its
-    records, so that a page can go on (and use the other core) while the control runs."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    import cma  # noqa: F401  imported before the fork
-    import scipy.optimize  # noqa: F401
-    import scipy.stats  # noqa: F401
-
-    pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
-    future = pool.submit(run_rotated, tasks, runs, seed)
-    pool.shutdown(wait=False)
-    return future
-
-
 def _any_task(t):
     return ("rot", _rotated_task(t[1:])) if t[0] == "rot" else ("plain", _task(t))
 
@@ -891,6 +875,17 @@ def run_rotated(tasks, runs=30, seed=1, jobs=1):
         with mp.get_context("fork").Pool(jobs) as pool:
             return pool.map(_rotated_task, args, chunksize=1)
     return [_rotated_task(a) for a in args]
+
+
+# the rotation control of the chapter's Rastrigin section: do the separable wins need the axes?
+ROTATION_TASKS = [("rastrigin-5", "da"), ("rastrigin-2", "da"), ("rastrigin-2", "de"),
+                  ("rastrigin-2", "solve")]
+
+
+def load_rotated(path=None):
+    """The committed rotation control (``benchmarks/results/compare.rotated.json``)."""
+    with open(path or os.path.join(RESULTS, "compare.rotated.json")) as fh:
+        return json.load(fh)
 
 
 def _bar(i, n, seconds, width=40):
@@ -1077,6 +1072,8 @@ def main(argv=None):
     parser.add_argument("--note", default="", help="a note on how this run was made, kept with it")
     parser.add_argument("--cache", default=None,
                         help="a directory keeping each finished task, so a rerun resumes")
+    parser.add_argument("--rotated", action="store_true",
+                        help="the rotation control (writes results/compare.rotated.json)")
     parser.add_argument("--ablation", action="store_true",
                         help="solve with each part removed (writes results/compare.ablation.json)")
     args = parser.parse_args(argv)
@@ -1086,6 +1083,19 @@ def main(argv=None):
         with open(os.path.join(RESULTS, "compare.tuning.json"), "w") as fh:
             json.dump({"training": [p.key for p in TRAINING], "grid": out, "chosen": TUNED}, fh,
                       indent=1)
+        return 0
+    if args.rotated:
+        t0, load0 = time.perf_counter(), os.getloadavg()[0]
+        runs = args.runs or 100
+        rows = run_rotated(ROTATION_TASKS, runs=runs, jobs=args.jobs)
+        with open(os.path.join(RESULTS, "compare.rotated.json"), "w") as fh:
+            json.dump({"runs": runs, "tasks": ROTATION_TASKS,
+                       "wall_seconds": round(time.perf_counter() - t0, 1), "jobs": args.jobs,
+                       "load_start": round(load0, 2), "load_end": round(os.getloadavg()[0], 2),
+                       "records": rows}, fh, indent=0)
+        for r in rows:
+            print(f"{r['problem']:<20} {r['method']:<8} {r['successes']:>3}/{r['runs']} "
+                  f"[{r['ci'][0]:.2f}, {r['ci'][1]:.2f}]")
         return 0
     if args.ablation:
         t0, c0, load0 = time.perf_counter(), time.process_time(), os.getloadavg()[0]
