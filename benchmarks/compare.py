@@ -748,16 +748,10 @@ def _task(args):
     return out
 
 
-def _any_task(t):
-    return ("rot", _rotated_task(t[1:])) if t[0] == "rot" else ("plain", _task(t))
-
-
 def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jobs=1,
-        progress=False, cache=None, rotated=None, rotated_seed=1, pairs=None):
+        progress=False, cache=None, pairs=None):
     """Run the benchmark; a list of ``(setup, [Outcome, ...])``, one per problem.
 
-    ``rotated``, a list of ``(problem key, method key)``, adds :func:`run_rotated`'s tasks to the
-    same pool (so that both workers stay busy); the return is then ``(results, rotated records)``.
     ``pairs``, a list of ``(problem key, method key)``, runs exactly those instead of every method
     on every problem.
     """
@@ -782,17 +776,16 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
                 for r in load()["records"] if r["runs"]}
     except (OSError, ValueError, KeyError):
         cost = {}
-    tasks += [("rot", k, m, runs, rotated_seed) for k, m in (rotated or [])]
 
     def order(t):
-        k, m = (t[1], t[2]) if t[0] == "rot" else (t[0], t[1])
+        k, m = t[0], t[1]
         return -cost.get((k, m), budget_of(problem_of(k).dim)
                          * (1 + 3 * (not method_of(m).batched)) / 1000)
 
     tasks.sort(key=order)
     if os.environ.get("COMPARE_REVERSE"):  # a second process on the same cache, from the other end
         tasks.reverse()
-    done, rot = {}, {}
+    done = {}
     t0 = time.perf_counter()
     if jobs > 1:
         import multiprocessing as mp
@@ -802,20 +795,13 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
         import scipy.stats  # noqa: F401
 
         with mp.get_context("fork").Pool(jobs) as pool:
-            for i, (kind, out) in enumerate(pool.imap_unordered(_any_task, tasks)):
-                if kind == "rot":
-                    rot[(out["problem"], out["method"])] = out
-                else:
-                    done[(out[0], out[1].method)] = out
+            for i, out in enumerate(pool.imap_unordered(_task, tasks)):
+                done[(out[0], out[1].method)] = out
                 if progress:
                     _bar(i + 1, len(tasks), time.perf_counter() - t0)
     else:
         for i, t in enumerate(tasks):
-            kind, out = _any_task(t)
-            if kind == "rot":
-                rot[(out["problem"], out["method"])] = out
-            else:
-                done[(t[0], t[1])] = out
+            done[(t[0], t[1])] = _task(t)
             if progress:
                 _bar(i + 1, len(tasks), time.perf_counter() - t0)
     if progress:
@@ -826,8 +812,6 @@ def run(scale="book", problems=None, methods=None, grad_cost=None, runs=None, jo
             continue
         setup = make_setup(problem_of(p), runs, grad_cost)
         results.append((setup, [done[(p, m)][1] for m in methods if (p, m) in done]))
-    if rotated is not None:
-        return results, [rot[(f"{k} rotated", m)] for k, m in rotated]
     return results
 
 
