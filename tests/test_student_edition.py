@@ -191,11 +191,9 @@ _SOLUTION = re.compile(
 
 # what the build replaces, so a phrase never spans it: display and inline math (typeset at build
 # time), roles such as {glue:text}`x` or {cite}`key` (replaced by their value)
-_REPLACED = re.compile(r"\$\$.*?\$\$|\$[^$]+\$|\{[\w:-]+\}`[^`]*`|^(`{3,}|:{3,})\{math\}.*?^\1\s*$",
-                       re.M | re.S)
-
-
 _ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
+_REPLACED = re.compile(r"\$\$.*?\$\$|\$[^$]+\$|" + _ROLE.pattern + r"|^(`{3,}|:{3,})\{math\}.*?^\1\s*$",
+                       re.M | re.S)
 _HIDDEN_CELL = re.compile(r"^(?P<f>`{3,})\{code-cell\}[^\n]*\n:tags:[^\n]*remove-cell[^\n]*\n.*?^(?P=f)\s*$",
                           re.M | re.S)
 
@@ -267,9 +265,13 @@ def test_the_full_edition_has_the_solutions():
     assert found >= 0.9 * len(phrases), f"only {found} of {len(phrases)} phrases found"
 
 
-def _index_terms(path: Path) -> set[str]:
+def _load_index(path: Path) -> dict:
     text = path.read_text(encoding="utf-8")
-    index = json.loads(text[text.index("(") + 1: text.rindex(")")])
+    return json.loads(text[text.index("(") + 1: text.rindex(")")])
+
+
+def _index_terms(path: Path) -> set[str]:
+    index = _load_index(path)
     return set(index["terms"]) | set(index.get("titleterms", {}))
 
 
@@ -300,8 +302,7 @@ def test_the_search_index_has_no_word_only_solutions_use():
             if len(w) >= 4 and re.search(r"[A-Za-z]", w)} - seen
     assert only, "no word is used only in solutions: the check would be empty"
     # no word left over from an earlier build (sphinx keeps them with no page listed)
-    text = (STUDENT / "searchindex.js").read_text(encoding="utf-8")
-    terms = json.loads(text[text.index("(") + 1: text.rindex(")")])["terms"]
+    terms = _load_index(STUDENT / "searchindex.js")["terms"]
     assert not [w for w, pages in terms.items() if pages == []]
     assert not only & _index_terms(STUDENT / "searchindex.js")
     if (FULL / "searchindex.js").is_file():
