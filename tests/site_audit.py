@@ -186,6 +186,18 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
+# The theme's scripts and the fonts are fetched after the first paint (site_for_readers.py,
+# scripts_after_first_paint); <html data-so-scripts="ready"> once the last script has run.
+SCRIPTS_READY = "document.documentElement.dataset.soScripts === 'ready'"
+
+
+def open_page(page, url: str, timeout_ms: int = 60_000):
+    """Go to a page and wait until it has loaded and its after-paint scripts have run."""
+    response = page.goto(url, wait_until="load", timeout=timeout_ms)
+    page.wait_for_function(SCRIPTS_READY, timeout=timeout_ms)
+    return response
+
+
 def measure_page(browser, url: str, *, axe: bool = True, phone: bool = True,
                  screenshots: Path | None = None, name: str = "page") -> dict:
     """Weight (cold cache), axe-core violations, layout at 390 px and 1280 px of one page."""
@@ -207,7 +219,7 @@ def measure_page(browser, url: str, *, axe: bool = True, phone: bool = True,
 
     page.on("requestfinished", finished)
     started = time.monotonic()
-    page.goto(url, wait_until="load", timeout=60_000)
+    open_page(page, url)
     page.add_style_tag(content=_LAY_OUT_EVERYTHING)
     page.evaluate(_LOAD_ALL)
     page.wait_for_timeout(300)
@@ -232,7 +244,7 @@ def measure_page(browser, url: str, *, axe: bool = True, phone: bool = True,
         context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                       has_touch=True, device_scale_factor=2, service_workers="block")
         page = context.new_page()
-        page.goto(url, wait_until="load", timeout=60_000)
+        open_page(page, url)
         page.add_style_tag(content=_LAY_OUT_EVERYTHING)
         page.evaluate(_LOAD_ALL)
         result["phone"] = page.evaluate(_LAYOUT)

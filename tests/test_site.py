@@ -319,7 +319,7 @@ def test_page_in_browser(browser, server, docname):
         lambda resp: failed.append(f"{resp.url}: HTTP {resp.status}") if resp.status >= 400 else None,
     )
     try:
-        response = page.goto(f"{server}/{docname}.html", wait_until="load", timeout=30_000)
+        response = site_audit.open_page(page, f"{server}/{docname}.html", timeout_ms=30_000)
         assert response is not None and response.ok, f"{docname}.html: {response and response.status}"
         found = page.evaluate(_INSPECT)
         if shots := os.environ.get("SITE_SCREENSHOTS"):

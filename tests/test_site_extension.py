@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import importlib.util
 import io
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +98,40 @@ def test_theme_fixes():
     assert 'id="a-2"' in fixed and 'role="list"' not in fixed and "aria-label" not in fixed
 
 
+def test_scripts_and_fonts_wait_for_the_first_paint(tmp_path):
+    """The deferred scripts leave the page for one loader that keeps their order and attributes;
+    the fonts' stylesheet goes into it too; the tab script goes where there are no tabs; the
+    loader is valid JavaScript (node parses it) and names each file once."""
+    page = ('<html><head><noscript data-so-after-paint><link rel="stylesheet" href="../_static/fonts-1.css" /></noscript>'
+            '<script>DOCUMENTATION_OPTIONS.pagename = "a";</script>'
+            '<script defer src="../_static/doctools.js?v=1"></script>'
+            '<script defer data-sd-tabs-storage-prefix="p-" src="../_static/design-tabs.js?v=2"></script>'
+            '</head><body><p>text</p><script defer="defer" src="../_static/site.js?v=3"></script>'
+            '<script defer data-x="1" src="../_static/bootstrap.js?a=1&amp;b=2"></script></body></html>')
+    out = sfr.scripts_after_first_paint(page)
+    assert "<script defer" not in out and "design-tabs" not in out
+    loader = re.search(r"<script>(/\* the theme's scripts.*?)</script>", out, re.S).group(1)
+    order = [loader.index(f) for f in ("doctools.js?v=1", "site.js?v=3", "bootstrap.js?a=1&b=2")]
+    assert order == sorted(order) and '"data-x":"1"' in loader and '"../_static/fonts-1.css"' in loader
+    assert "first-contentful-paint" in loader and out.index(loader) > out.index("<p>text</p>")
+    with_tabs = sfr.scripts_after_first_paint(page.replace("<p>text</p>", '<div class="sd-tab-set"></div>'))
+    assert '<script defer data-sd-tabs-storage-prefix="p-" src="../_static/design-tabs.js?v=2"></script>' in with_tabs
+    if shutil.which("node"):
+        js = tmp_path / "loader.js"
+        js.write_text(loader)
+        subprocess.run(["node", "--check", str(js)], check=True)
+    assert sfr.scripts_after_first_paint("<p>no body end</p>") == "<p>no body end</p>"
+
+
+def test_documentation_options_go_into_the_page(tmp_path):
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "documentation_options.js").write_text("const DOCUMENTATION_OPTIONS = {A: 1};")
+    (tmp_path / "book").mkdir()
+    text = '<head><script src="../_static/documentation_options.js?v=9"></script><script>x()</script></head>'
+    out = sfr.inline_options(text, tmp_path / "book" / "a.html")
+    assert out == "<head><script>const DOCUMENTATION_OPTIONS = {A: 1};</script><script>x()</script></head>"
+
+
 def test_the_theme_script_loses_its_whole_page_layout_at_load():
     """pydata-sphinx-theme's load-time pass over every code block (a forced layout of the whole
     page) goes; the rest of the script stays; the installed theme's script has it where expected."""
@@ -136,16 +172,21 @@ def test_one_stylesheet_per_page_in_order_with_urls_rebased_and_unused_rules_gon
     (tmp_path / "book").mkdir()
     pages = {tmp_path / "book" / "a.html": head, tmp_path / "book" / "b.html": head}
     sizes = sfr.bundle_stylesheets(tmp_path, pages)
-    assert len(sizes) == 1  # the same set of stylesheets, one shared bundle
-    name = next(iter(sizes))
+    # the same set of stylesheets, one shared bundle, and its @font-face rules in a file of their own
+    assert len(sizes) == 2
+    name = next(n for n in sizes if n.startswith("bundle-"))
+    fonts = next(n for n in sizes if n.startswith("fonts-"))
     for text in pages.values():
-        assert text.count('rel="stylesheet"') == 1 and f'href="../_static/{name}"' in text
+        assert text.count(f'<link rel="stylesheet" href="../_static/{name}" />') == 1
+        assert text.count('rel="stylesheet"') == 2  # the fonts' one only inside <noscript>
+        assert f'<noscript {sfr.AFTER_PAINT}><link rel="stylesheet" href="../_static/{fonts}" /></noscript>' in text
         assert text.index(name) < text.index("inline()")  # where the first stylesheet was
     css = (static / name).read_text()
     assert css.index("div.body") < css.index(".used{color:red}") < css.index(".unused-but-ours")
-    assert "url(vendor/x.woff)" in css  # relative to _static now
+    assert "@font-face" not in css
+    assert (static / fonts).read_text().strip() == '@font-face{font-family:X;src:url(vendor/x.woff) format("woff")}'
     for kept in (".used{color:red}", ".used{margin:0}", ".bs-tooltip-top", ":not(.whatever) .used",
-                 ".js-added", ".unused-but-ours", "@font-face"):
+                 ".js-added", ".unused-but-ours"):
         assert kept in css, kept
     for gone in (".unused{", ".gone", "also-unused", "@media"):
         assert gone not in css, gone

@@ -17,12 +17,15 @@ What it does, and when:
   (``npm ci`` in ``book/_ext``) the pages keep the MathJax script, and the build says so.
 * **Figures** (``build-finished``): PNGs in ``_images`` are re-encoded with a palette of 256
   colours where that loses next to nothing (plots have few colours); every figure ``<img>``
-  gets its intrinsic size, ``loading="lazy"`` below the first one, and the smallest width at
+  gets its intrinsic size, ``loading="lazy"`` unless it is the first one and the first screen
+  may show it (under 600 characters of text above it), and the smallest width at
   which its smallest text (recorded in the PNG by ``smoothopt.plotting.BOOK_STYLE``) is still
   9 CSS px, so a phone scrolls a wide figure in its box instead of shrinking its text away.
 * **The theme** (``build-finished``): no 1.5 MB Font Awesome script (the theme's stylesheet
   already draws the icons with the webfont), buttons whose accessible name contains their
   visible text, a bibliography without list roles that have no list items, unique ids.
+* **Scripts after the first paint** (``build-finished``): the theme's deferred scripts are
+  fetched by one inline loader once the page has painted (``scripts_after_first_paint``).
 """
 
 from __future__ import annotations
@@ -395,8 +398,18 @@ _IMG = re.compile(r'<img\b([^>]*?)\s*/?>')
 _ATTR = re.compile(r'([\w:-]+)="([^"]*)"')
 
 
+_TAG = re.compile(r"<[^>]+>")
+FIRST_SCREEN_CHARS = 600  # about as much text as a phone shows above a figure on its first screen
+
+
+def _text_before(text: str, start: int, end: int) -> int:
+    """How many characters of text lie between two offsets of the page (tags left out)."""
+    return len(" ".join(_TAG.sub(" ", text[start:end]).split()))
+
+
 def _figure_images(outdir: Path, path: Path, text: str, cache: dict) -> str:
     first = True
+    article = max(text.find("<article"), 0)
 
     def sub(m: re.Match) -> str:
         nonlocal first
@@ -425,7 +438,9 @@ def _figure_images(outdir: Path, path: Path, text: str, cache: dict) -> str:
         else:
             attrs.pop("style", None)
         attrs.setdefault("decoding", "async")
-        if not first:
+        # a figure the first screen may show is fetched with the page; any other one as it nears
+        # the screen, so that it does not compete with the text for the first paint
+        if not (first and _text_before(text, article, m.start()) < FIRST_SCREEN_CHARS):
             attrs.setdefault("loading", "lazy")
         first = False
         classes = set(attrs.get("class", "").split()) | {"so-figure"}
@@ -465,6 +480,77 @@ def _defer_scripts(text: str) -> str:
         lambda m: m.group(0) if "documentation_options.js" in m.group(2)
         else f"<script defer {m.group(1)}></script>", text[:head_end])
     return head + text[head_end:]
+
+
+_DEFERRED_SCRIPT = re.compile(r'\s*<script (?=[^>]*\bdefer\b)([^>]*\bsrc="([^"]+)"[^>]*)></script>')
+_SCRIPT_ATTR = re.compile(r'([\w:-]+)(?:="([^"]*)")?')
+SCRIPTS_READY = "soScripts"  # <html data-so-scripts="ready"> once the last of them has run
+
+
+def scripts_after_first_paint(text: str) -> str:
+    """The theme's deferred scripts (copy buttons, toggles, the theme's menus, Bootstrap) and the
+    fonts' stylesheet (``split_font_faces``) are fetched once the page has painted, not with it:
+    one inline loader at the end of the body asks for them, in their order, when the browser
+    reports the first contentful paint (a ``paint`` PerformanceObserver; where there is none,
+    after the first frame), or 5 s after the load event at the latest. None of them draws the
+    text, and each script copes with a document that finished loading before it ran (they check
+    document.readyState). Without this they are fetched and run while the first frame waits to be
+    shown and count towards it. sphinx-design's tab script waits for DOMContentLoaded, so it stays
+    deferred, and it goes from pages with no tabs. Once the last script has run, <html> carries
+    data-so-scripts="ready"."""
+    body_end = text.rfind("</body>")
+    head_end = text.find("</head>")
+    if body_end < 0 or head_end < 0:
+        return text
+    styles = [_html.unescape(h) for h in re.findall(
+        rf'<noscript {AFTER_PAINT}><link rel="stylesheet" href="([^"]+)" /></noscript>', text[:head_end])]
+    found = []
+
+    def take(m: re.Match) -> str:
+        attrs = m.group(1)
+        src = m.group(2)
+        if "design-tabs.js" in src:
+            return m.group(0) if "sd-tab-set" in text else ""
+        extra = {k: v for k, v in _SCRIPT_ATTR.findall(attrs) if k not in ("src", "defer")}
+        found.append([_html.unescape(src), {k: _html.unescape(v) for k, v in extra.items()}])
+        return ""
+
+    head, tail = text[:body_end], text[body_end:]
+    head = _DEFERRED_SCRIPT.sub(take, head)
+    if not found and not styles:
+        return head + tail
+    listing = json.dumps([found, styles], separators=(",", ":")).replace("</", "<\\/")
+    loader = (
+        "<script>/* the theme's scripts and the fonts, after the first paint (site_for_readers.py) */"
+        f"(function(){{var l={listing},d=document,done=0;"
+        "function go(){if(done)return;done=1;"
+        "l[1].forEach(function(h){var c=d.createElement('link');c.rel='stylesheet';c.href=h;d.head.appendChild(c)});"
+        "l[0].forEach(function(s,i){var e=d.createElement('script');e.src=s[0];e.async=false;"
+        "for(var k in s[1])e.setAttribute(k,s[1][k]);"
+        "if(i===l[0].length-1)e.onload=e.onerror=function(){"
+        f"d.documentElement.dataset.{SCRIPTS_READY}='ready'}};d.body.appendChild(e)}});"
+        f"if(!l[0].length)d.documentElement.dataset.{SCRIPTS_READY}='ready'}}"
+        "var P=window.PerformanceObserver;"
+        "if(P&&P.supportedEntryTypes&&P.supportedEntryTypes.indexOf('paint')>=0){"
+        "var o=new P(function(q){if(q.getEntriesByName('first-contentful-paint').length){o.disconnect();setTimeout(go,0)}});"
+        "o.observe({type:'paint',buffered:true})}else requestAnimationFrame(function(){setTimeout(go,0)});"
+        "window.addEventListener('load',function(){setTimeout(go,5000)})})();</script>\n")
+    return head + loader + tail
+
+
+_OPTIONS_SCRIPT = re.compile(r'<script src="([^"]*documentation_options\.js)(?:\?[^"]*)?"></script>')
+
+
+def inline_options(text: str, path: Path) -> str:
+    """Sphinx's documentation_options.js (400 bytes that the head's inline scripts need before
+    they run) goes into the page: a script that blocks the parser costs a phone a round trip."""
+    def sub(m: re.Match) -> str:
+        file = (path.parent / _html.unescape(m.group(1))).resolve()
+        if not file.is_file():
+            return m.group(0)
+        return "<script>" + file.read_text(encoding="utf8").replace("</", "<\\/") + "</script>"
+
+    return _OPTIONS_SCRIPT.sub(sub, text)
 
 
 # pydata-sphinx-theme, on the load event, reads scrollWidth/scrollHeight of every code block and
@@ -807,6 +893,20 @@ def _names_in_use(outdir: Path, pages: dict[Path, str]) -> tuple[set[str], tuple
     return used, prefixes
 
 
+AFTER_PAINT = "data-so-after-paint"
+
+
+def split_font_faces(css: str) -> tuple[str, str]:
+    """A stylesheet without its ``@font-face`` rules, and those rules. The fonts (the math's and
+    the icons') are not needed for the first paint: the math's boxes have their sizes in the
+    stylesheet (CommonHTML gives every character its width), the text is in the system's fonts,
+    so the faces arrive after the first paint and the glyphs change shape without moving a line."""
+    rest, faces = [], []
+    for block in _css_blocks(css):
+        (faces if block.lstrip().lower().startswith("@font-face") else rest).append(block.strip())
+    return "\n".join(rest) + "\n", ("\n".join(faces) + "\n") if faces else ""
+
+
 def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
     """Every page's stylesheets (eleven or twelve files of the theme, its extensions and the site)
     become one file, in the same order: a phone on a slow line opens one connection for them
@@ -845,20 +945,30 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
                         names = _names_in_use(outdir, pages)
                     css = purge_css(css, *names)
                 parts.append(f"/* {file.relative_to(static).as_posix()} */\n" + css)
-            css = "\n".join(parts)
+            css, faces = split_font_faces("\n".join(parts))
             name = f"bundle-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
             (static / name).write_text(css, encoding="utf8")
-            bundles[key] = name
             sizes[name] = len(css.encode())
+            fonts = ""
+            if faces:
+                fonts = f"fonts-{hashlib.sha256(faces.encode()).hexdigest()[:12]}.css"
+                (static / fonts).write_text(faces, encoding="utf8")
+                sizes[fonts] = len(faces.encode())
+            bundles[key] = (name, fonts)
         first = links[0][0]
-        new_head = head[: first.start()] + f'<link rel="stylesheet" href="{_static_prefix(outdir, path)}{bundles[key]}" />\n'
+        prefix = _static_prefix(outdir, path)
+        name, fonts = bundles[key]
+        new_head = head[: first.start()] + f'<link rel="stylesheet" href="{prefix}{name}" />\n'
+        if fonts:  # fetched after the first paint (scripts_after_first_paint); at once without scripts
+            new_head += f'<noscript {AFTER_PAINT}><link rel="stylesheet" href="{prefix}{fonts}" /></noscript>\n'
         last = first.end()
         for m, _ in links[1:]:
             new_head += head[last: m.start()]
             last = m.end()
         pages[path] = new_head + head[last:] + text[head_end:]
-    for stale in static.glob("bundle-*.css"):  # those of earlier builds
-        if stale.name not in bundles.values():
+    current = {n for pair in bundles.values() for n in pair if n}
+    for stale in [*static.glob("bundle-*.css"), *static.glob("fonts-*.css")]:  # of earlier builds
+        if stale.name not in current:
             stale.unlink()
     return sizes
 
@@ -906,6 +1016,8 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
             # which is off: the search box submits to search.html, which loads its own
             text = _SEARCH_SCRIPTS.sub("", text)
             text = _defer_scripts(text)
+            text = scripts_after_first_paint(text)
+            text = inline_options(text, path)
         text = _figure_images(outdir, path, text, cache)
         path.write_text(text, encoding="utf8")
 
