@@ -267,12 +267,45 @@ def lighthouse(url: str, out: Path) -> dict:
     audits = report["audits"]
     failing = sorted(k for k, a in audits.items()
                      if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary")
+    observed = audits["metrics"]["details"]["items"][0]
     return {"scores": scores,
+            "observed_load_ms": observed["observedLoad"],
+            "observed_first_paint_ms": observed["observedFirstPaint"],
+            "paint_held": paint_held(observed),
             "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
             "tbt_ms": audits["total-blocking-time"]["numericValue"],
             "cls": audits["cumulative-layout-shift"]["numericValue"],
             "fcp_ms": audits["first-contentful-paint"]["numericValue"],
             "failing": failing}
+
+
+# Headless chromium sometimes shows a page's first frame one or two whole seconds late: the
+# page has loaded and its main thread is idle, but the compositor is not offered a frame (viz
+# throttles BeginFrames, reason ThrottleUnresponsiveClient; GoogleChrome/lighthouse#17148, which
+# also reproduces on PageSpeed Insights). Lighthouse's simulation then counts every request and
+# task of the first 1-2 s towards the first paint, and the same page scores 0.05-0.15 lower.
+# A run whose first paint came more than HELD_PAINT_MS after the load event is taken again.
+HELD_PAINT_MS = 500
+LIGHTHOUSE_TRIES = 3
+
+
+def paint_held(observed: dict) -> bool:
+    """Did the run's first paint come long after the page had loaded (the headless frame delay)?"""
+    return observed["observedFirstPaint"] - observed["observedLoad"] > HELD_PAINT_MS
+
+
+def lighthouse_until_clean(url: str, folder: Path, tries: int = LIGHTHOUSE_TRIES) -> tuple[dict, list[dict]]:
+    """Lighthouse up to ``tries`` times, until a run whose first paint was not held back by the
+    browser (``paint_held``). Returns that run (or, if every run was held, the one with the median
+    performance score) and all the runs, for the report."""
+    runs = []
+    for i in range(tries):
+        found = lighthouse(url, folder / f"report-{i}.json")
+        runs.append(found)
+        if not found["paint_held"]:
+            return found, runs
+    ranked = sorted(runs, key=lambda r: r["scores"]["performance"] or 0)
+    return ranked[len(ranked) // 2], runs
 
 
 def pages_of(html: Path) -> list[str]:

@@ -444,26 +444,29 @@ def test_lighthouse(server, site, docname, tmp_path):
         _missing(f"{CHROMIUM} is missing: apt-get install chromium")
     if not (site / f"{docname}.html").is_file():
         pytest.skip(f"{docname}.html was not built")
-    found = site_audit.lighthouse(f"{server}/{docname}.html", tmp_path / "report.json")
+    found, runs = site_audit.lighthouse_until_clean(f"{server}/{docname}.html", tmp_path)
     problems = [f"{category} {found['scores'][category]} < {limit}"
                 for category, limit in site_audit.LIGHTHOUSE_MIN.items()
                 if found["scores"][category] is None or found["scores"][category] < limit]
     if found["lcp_ms"] > site_audit.MAX_LCP_MS:
         problems.append(f"largest contentful paint {found['lcp_ms'] / 1000:.1f} s > "
                         f"{site_audit.MAX_LCP_MS / 1000:g} s")
-    # Accessibility, best practices and SEO do not depend on the machine; performance and LCP
-    # are simulated from this machine's own CPU timings (x4), so on a shared 2-core machine they
-    # say more about its load than about the page. They fail the run only under
-    # SITE_LIGHTHOUSE_PERF=strict (`make lighthouse`); otherwise the test is reported as an
-    # expected failure that names them (pytest -ra lists it). Measured on the sample at load
-    # average 1.5-4 (benchmarks/results/site.md, four runs): performance 0.81-0.99, LCP 1.7-2.9 s;
-    # each page meets both targets on some runs, none on every run (all 24 pages, one run:
-    # 0.71-0.99, both met on 8). Not met on every page, so it stays an expected failure here.
-    timing = [p for p in problems if p.startswith(("performance", "largest contentful"))]
+    tried = "; ".join(f"{r['scores']['performance']:.2f}, LCP {r['lcp_ms'] / 1000:.1f} s, TBT {r['tbt_ms']:.0f} ms"
+                      + (", first paint held" if r["paint_held"] else "") for r in runs)
+    # Accessibility, best practices, SEO and the largest contentful paint always fail the run:
+    # LCP is 1.1-1.6 s on every page since the theme's scripts and the fonts load after the first
+    # paint (benchmarks/results/site.md), held paint or not. Performance is simulated from this
+    # machine's own CPU timings (x4), and the heavy chapters are not there yet: their total
+    # blocking time (the browser laying out 16,000-23,000 elements, half of them typeset math)
+    # keeps them at 0.81-0.88. It fails the run only under SITE_LIGHTHOUSE_PERF=strict (`make
+    # lighthouse`); otherwise it is an expected failure that names every run. A run in which
+    # headless chromium held the first frame back (site_audit.paint_held) is taken again, up to
+    # three times.
     strict = os.environ.get("SITE_LIGHTHOUSE_PERF", "").strip().lower() == "strict"
+    timing = [p for p in problems if p.startswith("performance")]
     rest = [p for p in problems if p not in timing]
-    assert not rest, f"{docname}.html: " + "; ".join(rest) + f" (failing audits: {found['failing']})"
+    assert not rest, f"{docname}.html: " + "; ".join(rest) + f" (failing audits: {found['failing']}; runs: {tried})"
     if timing and not strict:
-        pytest.xfail(f"{docname}.html, Lighthouse: {'; '.join(timing)} (TBT {found['tbt_ms']:.0f} ms, "
-                     f"FCP {found['fcp_ms'] / 1000:.1f} s; SITE_LIGHTHOUSE_PERF=strict makes this fail)")
-    assert not problems, f"{docname}.html: " + "; ".join(problems) + f" (failing audits: {found['failing']})"
+        pytest.xfail(f"{docname}.html, Lighthouse: {'; '.join(timing)} (runs: {tried}); "
+                     "SITE_LIGHTHOUSE_PERF=strict makes this fail")
+    assert not problems, f"{docname}.html: " + "; ".join(problems) + f" (runs: {tried})"
