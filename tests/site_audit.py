@@ -188,7 +188,8 @@ def launch(playwright):
 
 # The theme's scripts and the fonts are fetched after the first paint (site_for_readers.py,
 # scripts_after_first_paint); <html data-so-scripts="ready"> once the last script has run.
-SCRIPTS_READY = "document.documentElement.dataset.soScripts === 'ready'"
+SCRIPTS_READY = ("!document.getElementById('so-after-paint') || "
+                 "document.documentElement.dataset.soScripts === 'ready'")
 
 
 def open_page(page, url: str, timeout_ms: int = 60_000):

@@ -110,7 +110,7 @@ def test_scripts_and_fonts_wait_for_the_first_paint(tmp_path):
             '<script defer data-x="1" src="../_static/bootstrap.js?a=1&amp;b=2"></script></body></html>')
     out = sfr.scripts_after_first_paint(page)
     assert "<script defer" not in out and "design-tabs" not in out
-    loader = re.search(r"<script>(/\* the theme's scripts.*?)</script>", out, re.S).group(1)
+    loader = re.search(rf'<script id="{sfr.LOADER_ID}">(/\* the theme.s scripts.*?)</script>', out, re.S).group(1)
     order = [loader.index(f) for f in ("doctools.js?v=1", "site.js?v=3", "bootstrap.js?a=1&b=2")]
     assert order == sorted(order) and '"data-x":"1"' in loader and '"../_static/fonts-1.css"' in loader
     assert "first-contentful-paint" in loader and out.index(loader) > out.index("<p>text</p>")
@@ -121,6 +121,9 @@ def test_scripts_and_fonts_wait_for_the_first_paint(tmp_path):
         js.write_text(loader)
         subprocess.run(["node", "--check", str(js)], check=True)
     assert sfr.scripts_after_first_paint("<p>no body end</p>") == "<p>no body end</p>"
+    fonts_only = sfr.scripts_after_first_paint(page, scripts=False)  # the search page
+    assert '<script defer src="../_static/doctools.js?v=1"></script>' in fonts_only
+    assert '[[],["../_static/fonts-1.css"]]' in fonts_only
 
 
 def test_documentation_options_go_into_the_page(tmp_path):

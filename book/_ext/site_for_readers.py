@@ -485,9 +485,10 @@ def _defer_scripts(text: str) -> str:
 _DEFERRED_SCRIPT = re.compile(r'\s*<script (?=[^>]*\bdefer\b)([^>]*\bsrc="([^"]+)"[^>]*)></script>')
 _SCRIPT_ATTR = re.compile(r'([\w:-]+)(?:="([^"]*)")?')
 SCRIPTS_READY = "soScripts"  # <html data-so-scripts="ready"> once the last of them has run
+LOADER_ID = "so-after-paint"  # the loader's <script id>
 
 
-def scripts_after_first_paint(text: str) -> str:
+def scripts_after_first_paint(text: str, scripts: bool = True) -> str:
     """The theme's deferred scripts (copy buttons, toggles, the theme's menus, Bootstrap) and the
     fonts' stylesheet (``split_font_faces``) are fetched once the page has painted, not with it:
     one inline loader at the end of the body asks for them, in their order, when the browser
@@ -497,7 +498,8 @@ def scripts_after_first_paint(text: str) -> str:
     document.readyState). Without this they are fetched and run while the first frame waits to be
     shown and count towards it. sphinx-design's tab script waits for DOMContentLoaded, so it stays
     deferred, and it goes from pages with no tabs. Once the last script has run, <html> carries
-    data-so-scripts="ready"."""
+    data-so-scripts="ready". With ``scripts=False`` (the search page, whose scripts run as it
+    loads) only the fonts wait."""
     body_end = text.rfind("</body>")
     head_end = text.find("</head>")
     if body_end < 0 or head_end < 0:
@@ -516,12 +518,13 @@ def scripts_after_first_paint(text: str) -> str:
         return ""
 
     head, tail = text[:body_end], text[body_end:]
-    head = _DEFERRED_SCRIPT.sub(take, head)
+    if scripts:
+        head = _DEFERRED_SCRIPT.sub(take, head)
     if not found and not styles:
         return head + tail
     listing = json.dumps([found, styles], separators=(",", ":")).replace("</", "<\\/")
     loader = (
-        "<script>/* the theme's scripts and the fonts, after the first paint (site_for_readers.py) */"
+        f'<script id="{LOADER_ID}">/* the theme\'s scripts and the fonts, after the first paint (site_for_readers.py) */'
         f"(function(){{var l={listing},d=document,done=0;"
         "function go(){if(done)return;done=1;"
         "l[1].forEach(function(h){var c=d.createElement('link');c.rel='stylesheet';c.href=h;d.head.appendChild(c)});"
@@ -1018,6 +1021,8 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
             text = _defer_scripts(text)
             text = scripts_after_first_paint(text)
             text = inline_options(text, path)
+        else:
+            text = scripts_after_first_paint(text, scripts=False)
         text = _figure_images(outdir, path, text, cache)
         path.write_text(text, encoding="utf8")
 
