@@ -24,8 +24,10 @@ What it does, and when:
 * **The theme** (``build-finished``): no 1.5 MB Font Awesome script (the theme's stylesheet
   already draws the icons with the webfont), buttons whose accessible name contains their
   visible text, a bibliography without list roles that have no list items, unique ids.
-* **Scripts after the first paint** (``build-finished``): the theme's deferred scripts are
-  fetched by one inline loader once the page has painted (``scripts_after_first_paint``).
+* **After the first paint** (``build-finished``): the theme's deferred scripts and the fonts'
+  ``@font-face`` rules (split from the stylesheet bundle, ``split_font_faces``) are fetched by one
+  inline loader once the page has painted (``scripts_after_first_paint``);
+  ``documentation_options.js`` goes into the page (``inline_options``).
 """
 
 from __future__ import annotations
