@@ -98,13 +98,15 @@ def test_theme_fixes():
     assert 'id="a-2"' in fixed and 'role="list"' not in fixed and "aria-label" not in fixed
 
 
-def test_scripts_and_fonts_wait_for_the_first_paint(tmp_path):
+def test_scripts_wait_for_the_first_paint(tmp_path):
     """The deferred scripts leave the page for one loader that keeps their order and attributes;
-    the fonts' stylesheet goes into it too; the tab script goes where there are no tabs; the
-    loader is valid JavaScript (node parses it) and names each file once."""
-    page = ('<html><head><noscript data-so-after-paint><link rel="stylesheet" href="../_static/fonts-1.css" /></noscript>'
+    the tab script goes where there are no tabs; sphinx_highlight.js is marked as wanted only
+    with searched-for words; the loader is valid JavaScript (node parses it) and names each file
+    once."""
+    page = ('<html><head>'
             '<script>DOCUMENTATION_OPTIONS.pagename = "a";</script>'
             '<script defer src="../_static/doctools.js?v=1"></script>'
+            '<script defer src="../_static/sphinx_highlight.js?v=4"></script>'
             '<script defer data-sd-tabs-storage-prefix="p-" src="../_static/design-tabs.js?v=2"></script>'
             '</head><body><p>text</p><script defer="defer" src="../_static/site.js?v=3"></script>'
             '<script defer data-x="1" src="../_static/bootstrap.js?a=1&amp;b=2"></script></body></html>')
@@ -112,7 +114,9 @@ def test_scripts_and_fonts_wait_for_the_first_paint(tmp_path):
     assert "<script defer" not in out and "design-tabs" not in out
     loader = re.search(rf'<script id="{sfr.LOADER_ID}">(/\* the theme.s scripts.*?)</script>', out, re.S).group(1)
     order = [loader.index(f) for f in ("doctools.js?v=1", "site.js?v=3", "bootstrap.js?a=1&b=2")]
-    assert order == sorted(order) and '"data-x":"1"' in loader and '"../_static/fonts-1.css"' in loader
+    assert order == sorted(order) and '"data-x":"1"' in loader
+    assert '["../_static/sphinx_highlight.js?v=4",{},1]' in loader and '["../_static/doctools.js?v=1",{}]' in loader
+    assert "sphinx_highlight_terms" in loader
     assert "first-contentful-paint" in loader and out.index(loader) > out.index("<p>text</p>")
     with_tabs = sfr.scripts_after_first_paint(page.replace("<p>text</p>", '<div class="sd-tab-set"></div>'))
     assert '<script defer data-sd-tabs-storage-prefix="p-" src="../_static/design-tabs.js?v=2"></script>' in with_tabs
@@ -121,9 +125,40 @@ def test_scripts_and_fonts_wait_for_the_first_paint(tmp_path):
         js.write_text(loader)
         subprocess.run(["node", "--check", str(js)], check=True)
     assert sfr.scripts_after_first_paint("<p>no body end</p>") == "<p>no body end</p>"
-    fonts_only = sfr.scripts_after_first_paint(page, scripts=False)  # the search page
-    assert '<script defer src="../_static/doctools.js?v=1"></script>' in fonts_only
-    assert '[[],["../_static/fonts-1.css"]]' in fonts_only
+    plain = "<html><head></head><body><p>x</p></body></html>"
+    assert sfr.scripts_after_first_paint(plain) == plain  # nothing deferred: no loader
+
+
+def test_the_loader_runs_the_scripts_in_order_and_skips_highlighting_without_search_words(tmp_path):
+    """The loader itself, in node with a stand-in document: every script but sphinx_highlight.js
+    is appended in order, <html> is marked ready after the last; with searched-for words in
+    localStorage sphinx_highlight.js comes too."""
+    if not shutil.which("node"):
+        pytest.skip("node is not installed")
+    page = ('<html><head></head><body>'
+            '<script defer src="a.js"></script><script defer src="sphinx_highlight.js"></script>'
+            '<script defer src="b.js"></script></body></html>')
+    loader = re.search(r'<script id="[^"]+">(.*?)</script>', sfr.scripts_after_first_paint(page), re.S).group(1)
+    harness = """
+    const appended = [];
+    const store = {words: WORDS};
+    global.localStorage = {getItem: k => (k === 'sphinx_highlight_terms' ? store.words : null)};
+    const html = {dataset: {}};
+    global.document = {documentElement: html, createElement: () => ({setAttribute() {}}),
+                       body: {appendChild: e => appended.push(e)}};
+    global.window = {addEventListener: () => {}};
+    global.requestAnimationFrame = f => f();
+    global.setTimeout = f => f();
+    LOADER
+    appended[appended.length - 1].onload();
+    console.log(JSON.stringify([appended.map(e => e.src), html.dataset.soScripts]));
+    """
+    import json
+    for words, expected in ((None, ["a.js", "b.js"]), ('"x"', ["a.js", "sphinx_highlight.js", "b.js"])):
+        js = tmp_path / "run.js"
+        js.write_text(harness.replace("WORDS", words or "null").replace("LOADER", loader))
+        out = subprocess.run(["node", str(js)], check=True, capture_output=True, text=True).stdout
+        assert json.loads(out) == [expected, "ready"]
 
 
 def test_documentation_options_go_into_the_page(tmp_path):
@@ -175,25 +210,100 @@ def test_one_stylesheet_per_page_in_order_with_urls_rebased_and_unused_rules_gon
     (tmp_path / "book").mkdir()
     pages = {tmp_path / "book" / "a.html": head, tmp_path / "book" / "b.html": head}
     sizes = sfr.bundle_stylesheets(tmp_path, pages)
-    # the same set of stylesheets, one shared bundle, and its @font-face rules in a file of their own
-    assert len(sizes) == 2
-    name = next(n for n in sizes if n.startswith("bundle-"))
-    fonts = next(n for n in sizes if n.startswith("fonts-"))
+    # the same set of stylesheets, one shared bundle, its @font-face rules in it
+    assert len(sizes) == 1
+    name = next(iter(sizes))
     for text in pages.values():
         assert text.count(f'<link rel="stylesheet" href="../_static/{name}" />') == 1
-        assert text.count('rel="stylesheet"') == 2  # the fonts' one only inside <noscript>
-        assert f'<noscript {sfr.AFTER_PAINT}><link rel="stylesheet" href="../_static/{fonts}" /></noscript>' in text
+        assert text.count('rel="stylesheet"') == 1
         assert text.index(name) < text.index("inline()")  # where the first stylesheet was
     css = (static / name).read_text()
     assert css.index("div.body") < css.index(".used{color:red}") < css.index(".unused-but-ours")
-    assert "@font-face" not in css
-    assert (static / fonts).read_text().strip() == '@font-face{font-family:X;src:url(vendor/x.woff) format("woff")}'
+    assert '@font-face{font-family:X;src:url(vendor/x.woff) format("woff")}' in css
     for kept in (".used{color:red}", ".used{margin:0}", ".bs-tooltip-top", ":not(.whatever) .used",
                  ".js-added", ".unused-but-ours"):
         assert kept in css, kept
     for gone in (".unused{", ".gone", "also-unused", "@media"):
         assert gone not in css, gone
     assert "preload" not in sfr.drop_script_preloads(head) and "site.css" in sfr.drop_script_preloads(head)
+
+
+def test_the_first_screen_fonts_are_preloaded_before_the_stylesheet(tmp_path):
+    """A page preloads the faces its header's icons and its first formulas draw with (the
+    container's family for unmarked characters, the class's for marked ones), each once, before
+    the bundle; a formula after the first 2,500 characters of text adds nothing."""
+    css = ('@font-face{font-display:block;font-family:Font Awesome\\ 6 Free;font-weight:900;'
+           'src:url(vendor/fa-solid.woff) format("woff")}\n'
+           '@font-face{font-family:Font Awesome\\ 6 Free;font-weight:400;src:url(vendor/fa-regular.woff) format("woff")}\n'
+           '@font-face { font-display: swap;\n  font-family: MJXZERO;\n  src: url("mj/Zero.woff") format("woff");\n}\n'
+           '@font-face { font-family: MJXTEX; src: url("mj/Main.woff") format("woff"); }\n'
+           '@font-face { font-family: MJXTEX-I; src: url("mj/Italic.woff") format("woff"); }\n'
+           '@font-face { font-family: MJXTEX-S1; src: url("mj/Size1.woff") format("woff"); }\n'
+           '.MJX-TEX {\n  font-family: MJXZERO, MJXTEX;\n}\n.TEX-I {\n  font-family: MJXZERO, MJXTEX-I;\n}\n'
+           '.TEX-S1 {\n  font-family: MJXZERO, MJXTEX-S1;\n}\n')
+    faces, families = sfr.font_faces(css), sfr.math_class_families(css)
+    assert faces[("Font Awesome 6 Free", 900)] == ("vendor/fa-solid.woff", "woff")
+    assert families == {"MJX-TEX": ["MJXZERO", "MJXTEX"], "TEX-I": ["MJXZERO", "MJXTEX-I"],
+                        "TEX-S1": ["MJXZERO", "MJXTEX-S1"]}
+    formula = '<mjx-container class="MathJax"><mjx-c class="mjx-c1D465 TEX-I"></mjx-c><mjx-c class="mjx-c2B"></mjx-c></mjx-container>'
+    late = '<mjx-container><mjx-c class="mjx-c28 TEX-S1"></mjx-c></mjx-container>'
+    page = (f'<header><i class="fa-solid fa-bars"></i></header><article><p>x {formula}</p>'
+            f'<p>{"word " * 600}</p><p>{late}</p></article>')
+    assert sfr.first_screen_fonts(page, faces, families) == [
+        ("vendor/fa-solid.woff", "woff"), ("mj/Zero.woff", "woff"), ("mj/Italic.woff", "woff"), ("mj/Main.woff", "woff")]
+    assert sfr.first_screen_fonts(page.replace("word " * 600, ""), faces, families)[-1] == ("mj/Size1.woff", "woff")
+    assert sfr.first_screen_fonts("<p>no article</p>", faces, families) == []
+    # in the bundle: the preloads come before the stylesheet
+    static = tmp_path / "_static"
+    static.mkdir()
+    (static / "a.css").write_text(css)
+    (static / "b.css").write_text(".x{color:red}")
+    (tmp_path / "book").mkdir()
+    head = ('<head>\n<link rel="stylesheet" href="../_static/a.css" />\n<link rel="stylesheet" href="../_static/b.css" />\n'
+            '</head><body class="x">' + page + "</body>")
+    pages = {tmp_path / "book" / "p.html": head}
+    sfr.bundle_stylesheets(tmp_path, pages)
+    text = pages[tmp_path / "book" / "p.html"]
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="font" type="font/woff" crossorigin />', text)
+    assert preloads == ["../_static/vendor/fa-solid.woff", "../_static/mj/Zero.woff", "../_static/mj/Italic.woff",
+                        "../_static/mj/Main.woff"]
+    assert text.index("mj/Main.woff") < text.index('rel="stylesheet"')
+
+
+def test_code_keeps_only_the_spans_that_change_its_look():
+    """Token classes coloured like the code around them in every theme, and named by no other
+    selector that could match them, lose their <span> inside code blocks only; the text is the
+    same."""
+    css = ('html[data-theme="light"] .highlight { background: #fff; color: #080808 }\n'
+           'html[data-theme="dark"] .highlight { background: #222; color: #F8F8F2 }\n'
+           'html[data-theme="light"] .highlight .n { color: #080808 }\nhtml[data-theme="dark"] .highlight .n { color: #F8F8F2 }\n'
+           'html[data-theme="light"] .highlight .o { color: #00622F }\nhtml[data-theme="dark"] .highlight .o { color: #F8F8F2 }\n'
+           'html[data-theme="light"] .highlight .p { color: #080808 }\nhtml[data-theme="dark"] .highlight .p { color: #F8F8F2 }\n'
+           'html[data-theme="light"] .highlight .w { color: #080808 }\nhtml[data-theme="dark"] .highlight .w { color: #f8f8f2 }\n'
+           'html[data-theme="light"] .highlight .k { color: #080808; font-weight: bold }\n'
+           'html[data-theme="dark"] .highlight .k { color: #F8F8F2 }\n'
+           'html[data-theme="light"] .highlight .gp { color: #080808 }\nhtml[data-theme="dark"] .highlight .gp { color: #F8F8F2 }\n'
+           '.sig-param.n { font-style: italic }\npre .p + span { margin: 0 }\n')
+    plain = sfr.plain_token_classes(css)
+    assert plain == {"n", "w"}  # o: another colour; k: bold; p: a sibling rule; gp: the prompt
+    code = ('<div class="highlight"><pre><span></span><span class="n">x</span><span class="w"> </span>'
+            '<span class="o">=</span><span class="w"> </span><span class="n">f</span><span class="p">(</span></pre></div>')
+    out = sfr.plain_code_spans(f'<p><span class="n">sig</span></p>{code}', plain)
+    assert out == ('<p><span class="n">sig</span></p><div class="highlight"><pre><span></span>x '
+                   '<span class="o">=</span> f<span class="p">(</span></pre></div>')
+    assert re.sub(r"<[^>]+>", "", out) == re.sub(r"<[^>]+>", "", f'<p><span class="n">sig</span></p>{code}')
+    assert sfr.plain_code_spans(code, set()) == code
+
+
+def test_the_book_theme_script_skips_its_search_for_margin_content_when_there_is_none():
+    theme = pytest.importorskip("sphinx_book_theme")
+    script = Path(theme.__file__).parent / "theme" / "sphinx_book_theme" / "static" / "scripts" / "sphinx-book-theme.js"
+    js = script.read_text(encoding="utf8")
+    quiet, found = sfr.quiet_book_theme_script(js, {"section", "math"})
+    assert found, "the pinned sphinx-book-theme changed its margin-content search: update _BOOK_THEME_MARGIN_QUERY"
+    assert "querySelectorAll(n.join" not in quiet and "IntersectionObserver" in quiet
+    assert sfr.quiet_book_theme_script(js, {"margin"}) == (js, True)  # a margin note keeps it
+    assert sfr.quiet_book_theme_script(quiet, set()) == (quiet, False)
 
 
 def test_math_fonts_keep_exactly_the_characters_the_stylesheet_draws(tmp_path):
@@ -216,3 +326,10 @@ def test_math_fonts_keep_exactly_the_characters_the_stylesheet_draws(tmp_path):
     with TTFont(cut) as font:
         cmap = font.getBestCmap()
     assert {0x28, 0x3D, 0x2212, 0x2B} <= set(cmap) and 0x41 not in cmap
+    # a font that draws none of the characters (MathJax_Zero) stays whole: cut, it would have an
+    # empty cmap, which browsers refuse to load
+    if (fonts / "MathJax_Zero.woff").is_file():
+        shutil.copy(fonts / "MathJax_Zero.woff", folder)
+        zero = css.replace("MathJax_Main-Regular", "MathJax_Zero")
+        kept, written = sfr.subset_math_fonts(tmp_path, zero)
+        assert 'url("mathjax/output/chtml/fonts/woff-v2/MathJax_Zero.woff")' in kept and written == {}

@@ -24,10 +24,14 @@ What it does, and when:
 * **The theme** (``build-finished``): no 1.5 MB Font Awesome script (the theme's stylesheet
   already draws the icons with the webfont), buttons whose accessible name contains their
   visible text, a bibliography without list roles that have no list items, unique ids.
-* **After the first paint** (``build-finished``): the theme's deferred scripts and the fonts'
-  ``@font-face`` rules (split from the stylesheet bundle, ``split_font_faces``) are fetched by one
+* **After the first paint** (``build-finished``): the theme's deferred scripts are fetched by one
   inline loader once the page has painted (``scripts_after_first_paint``);
   ``documentation_options.js`` goes into the page (``inline_options``).
+* **One layout** (``build-finished``): the fonts of a page's first screen (its header's icons, the
+  math of its first 2,500 characters) are preloaded before the stylesheet bundle
+  (``first_screen_fonts``); code blocks lose the ``<span>`` of tokens drawn like plain code
+  (``plain_code_spans``); sphinx-book-theme's search for margin content goes when no page has any
+  (``quiet_book_theme_script``).
 """
 
 from __future__ import annotations
@@ -486,28 +490,29 @@ def _defer_scripts(text: str) -> str:
 
 _DEFERRED_SCRIPT = re.compile(r'\s*<script (?=[^>]*\bdefer\b)([^>]*\bsrc="([^"]+)"[^>]*)></script>')
 _SCRIPT_ATTR = re.compile(r'([\w:-]+)(?:="([^"]*)")?')
+# Sphinx's search page leaves the words searched for in localStorage (sphinx_highlight_terms),
+# which sphinx_highlight.js marks on the page the reader opens from the results; on any other
+# visit it only costs a task (about 100 ms on a throttled phone) and marks nothing
+ONLY_WITH_HIGHLIGHT = ("sphinx_highlight.js",)
 SCRIPTS_READY = "soScripts"  # <html data-so-scripts="ready"> once the last of them has run
 LOADER_ID = "so-after-paint"  # the loader's <script id>
 
 
-def scripts_after_first_paint(text: str, scripts: bool = True) -> str:
-    """The theme's deferred scripts (copy buttons, toggles, the theme's menus, Bootstrap) and the
-    fonts' stylesheet (``split_font_faces``) are fetched once the page has painted, not with it:
-    one inline loader at the end of the body asks for them, in their order, when the browser
-    reports the first contentful paint (a ``paint`` PerformanceObserver; where there is none,
-    after the first frame), or 5 s after the load event at the latest. None of them draws the
-    text, and each script copes with a document that finished loading before it ran (they check
-    document.readyState). Without this they are fetched and run while the first frame waits to be
-    shown and count towards it. sphinx-design's tab script waits for DOMContentLoaded, so it stays
-    deferred, and it goes from pages with no tabs. Once the last script has run, <html> carries
-    data-so-scripts="ready". With ``scripts=False`` (the search page, whose scripts run as it
-    loads) only the fonts wait."""
+def scripts_after_first_paint(text: str) -> str:
+    """The theme's deferred scripts (copy buttons, toggles, the theme's menus, Bootstrap) are
+    fetched once the page has painted, not with it: one inline loader at the end of the body asks
+    for them, in their order, when the browser reports the first contentful paint (a ``paint``
+    PerformanceObserver; where there is none, after the first frame), or 5 s after the load event
+    at the latest. None of them draws the text, and each script copes with a document that
+    finished loading before it ran (they check document.readyState). Without this they are
+    fetched and run while the first frame waits to be shown and count towards it. sphinx-design's
+    tab script waits for DOMContentLoaded, so it stays deferred, and it goes from pages with no
+    tabs. sphinx_highlight.js is fetched only when the search page has left words to mark (a
+    search result was followed). Once the last script has run, <html> carries
+    data-so-scripts="ready"."""
     body_end = text.rfind("</body>")
-    head_end = text.find("</head>")
-    if body_end < 0 or head_end < 0:
+    if body_end < 0 or text.find("</head>") < 0:
         return text
-    styles = [_html.unescape(h) for h in re.findall(
-        rf'<noscript {AFTER_PAINT}><link rel="stylesheet" href="([^"]+)" /></noscript>', text[:head_end])]
     found = []
 
     def take(m: re.Match) -> str:
@@ -516,31 +521,33 @@ def scripts_after_first_paint(text: str, scripts: bool = True) -> str:
         if "design-tabs.js" in src:
             return m.group(0) if "sd-tab-set" in text else ""
         extra = {k: v for k, v in _SCRIPT_ATTR.findall(attrs) if k not in ("src", "defer")}
-        found.append([_html.unescape(src), {k: _html.unescape(v) for k, v in extra.items()}])
+        entry = [_html.unescape(src), {k: _html.unescape(v) for k, v in extra.items()}]
+        if any(name in src for name in ONLY_WITH_HIGHLIGHT):
+            entry.append(1)  # fetched only when there are searched-for words to mark
+        found.append(entry)
         return ""
 
-    head, tail = text[:body_end], text[body_end:]
-    if scripts:
-        head = _DEFERRED_SCRIPT.sub(take, head)
-    if not found and not styles:
-        return head + tail
-    listing = json.dumps([found, styles], separators=(",", ":")).replace("</", "<\\/")
+    head = _DEFERRED_SCRIPT.sub(take, text[:body_end])
+    if not found:
+        return head + text[body_end:]
+    listing = json.dumps(found, separators=(",", ":")).replace("</", "<\\/")
     loader = (
-        f'<script id="{LOADER_ID}">/* the theme\'s scripts and the fonts, after the first paint (site_for_readers.py) */'
+        f'<script id="{LOADER_ID}">/* the theme\'s scripts, after the first paint (site_for_readers.py) */'
         f"(function(){{var l={listing},d=document,done=0;"
         "function go(){if(done)return;done=1;"
-        "l[1].forEach(function(h){var c=d.createElement('link');c.rel='stylesheet';c.href=h;d.head.appendChild(c)});"
-        "l[0].forEach(function(s,i){var e=d.createElement('script');e.src=s[0];e.async=false;"
+        "var h;try{h=!!localStorage.getItem('sphinx_highlight_terms')}catch(e){h=false}"
+        "l=l.filter(function(s){return !s[2]||h});"
+        "l.forEach(function(s,i){var e=d.createElement('script');e.src=s[0];e.async=false;"
         "for(var k in s[1])e.setAttribute(k,s[1][k]);"
-        "if(i===l[0].length-1)e.onload=e.onerror=function(){"
+        "if(i===l.length-1)e.onload=e.onerror=function(){"
         f"d.documentElement.dataset.{SCRIPTS_READY}='ready'}};d.body.appendChild(e)}});"
-        f"if(!l[0].length)d.documentElement.dataset.{SCRIPTS_READY}='ready'}}"
+        f"if(!l.length)d.documentElement.dataset.{SCRIPTS_READY}='ready'}}"
         "var P=window.PerformanceObserver;"
         "if(P&&P.supportedEntryTypes&&P.supportedEntryTypes.indexOf('paint')>=0){"
         "var o=new P(function(q){if(q.getEntriesByName('first-contentful-paint').length){o.disconnect();setTimeout(go,0)}});"
         "o.observe({type:'paint',buffered:true})}else requestAnimationFrame(function(){setTimeout(go,0)});"
         "window.addEventListener('load',function(){setTimeout(go,5000)})})();</script>\n")
-    return head + loader + tail
+    return head + loader + text[body_end:]
 
 
 _OPTIONS_SCRIPT = re.compile(r'<script src="([^"]*documentation_options\.js)(?:\?[^"]*)?"></script>')
@@ -577,7 +584,35 @@ def quiet_theme_script(js: str) -> tuple[str, bool]:
     return new, count == 1
 
 
-def _quiet_theme(outdir: Path) -> None:
+# sphinx-book-theme hides the secondary sidebar while a margin note, side note or pop-out is on
+# the screen: at load it matches every element of the page against 28 selectors for them (20 ms
+# of main thread on the API page without throttling, 23,000 elements). No page of this site has
+# one (``_names_in_use`` says so at each build), so the query goes; the observer stays.
+_BOOK_THEME_MARGIN_QUERY = 'document.querySelectorAll(n.join(", ")).forEach('
+BOOK_THEME_MARGIN_CLASSES = tuple(
+    name for e in ("marginnote", "sidenote", "margin", "margin-caption", "full-width", "sidebar", "popout")
+    for name in (e, f"tag_{e}", e.replace("-", "_"), f"tag_{e.replace('-', '_')}"))
+
+
+def quiet_book_theme_script(js: str, used: set[str]) -> tuple[str, bool]:
+    """sphinx-book-theme.js without its load-time search for margin content when no page has any;
+    (script, whether the search was found)."""
+    if _BOOK_THEME_MARGIN_QUERY not in js:
+        return js, False
+    if used.intersection(BOOK_THEME_MARGIN_CLASSES):
+        return js, True
+    return js.replace(_BOOK_THEME_MARGIN_QUERY, "[/* no margin content on this site (site_for_readers.py) */].forEach(", 1), True
+
+
+def _quiet_theme(outdir: Path, used: set[str] | None = None) -> None:
+    book = outdir / "_static" / "scripts" / "sphinx-book-theme.js"
+    if used is not None and book.is_file():
+        js, found = quiet_book_theme_script(book.read_text(encoding="utf8"), used)
+        if found:
+            book.write_text(js, encoding="utf8")
+        elif "no margin content on this site" not in js:
+            logger.warning("site: sphinx-book-theme.js has no margin-content search where expected "
+                           "(a new theme version?)", type="smoothopt", subtype="theme")
     script = outdir / "_static" / "scripts" / "pydata-sphinx-theme.js"
     if not script.is_file():
         return
@@ -742,6 +777,11 @@ def subset_math_fonts(static: Path, css: str) -> tuple[str, dict[str, int]]:
             options.notdef_outline = True
             options.drop_tables += ["FFTM"]  # FontForge's timestamps, which fontTools cannot cut
             font = subset.load_font(str(source), options)
+            if not set(codepoints) & set(font.getBestCmap() or {}):
+                # a font none of whose characters is drawn (MathJax_Zero's one private-use
+                # character): cut to nothing, browsers reject it (an empty cmap), so it stays whole
+                font.close()
+                return m.group(0)
             subsetter = subset.Subsetter(options)
             subsetter.populate(unicodes=codepoints)
             subsetter.subset(font)
@@ -898,18 +938,134 @@ def _names_in_use(outdir: Path, pages: dict[Path, str]) -> tuple[set[str], tuple
     return used, prefixes
 
 
-AFTER_PAINT = "data-so-after-paint"
+_HIGHLIGHT_RULE = re.compile(r'^(?:html\[data-theme="(\w+)"\]\s+)?\.highlight(?:\s+\.([\w-]+))?$')
+_COLOR_ONLY = re.compile(r"^\s*color:\s*(#[0-9a-fA-F]{3,8})\s*;?\s*$")
+# copybutton leaves the prompt and output classes out of what it copies: never unwrap those
+_COPY_EXCLUDED = {"gp", "go", "linenos"}
 
 
-def split_font_faces(css: str) -> tuple[str, str]:
-    """A stylesheet without its ``@font-face`` rules, and those rules. The fonts (the math's and
-    the icons') are not needed for the first paint: the math's boxes have their sizes in the
-    stylesheet (CommonHTML gives every character its width), the text is in the system's fonts,
-    so the faces arrive after the first paint and the glyphs change shape without moving a line."""
-    rest, faces = [], []
+def plain_token_classes(css: str) -> set[str]:
+    """The Pygments token classes that look exactly like the code around them: in every colour
+    theme their only rule gives them the colour of ``.highlight`` itself, and no other selector
+    of the stylesheet could match their ``<span class="x">`` (one naming the class in a part that
+    asks for no other class: ``.sig-param.n`` cannot, ``.n`` or ``pre .n + span`` could). Their
+    ``<span>`` changes nothing on the screen."""
+    base: dict[str, str] = {}
+    token: dict[str, dict[str, str | None]] = {}
+    named: set[str] = set()
     for block in _css_blocks(css):
-        (faces if block.lstrip().lower().startswith("@font-face") else rest).append(block.strip())
-    return "\n".join(rest) + "\n", ("\n".join(faces) + "\n") if faces else ""
+        i = block.find("{")
+        if i < 0 or block.lstrip().startswith("@"):
+            named.update(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", block))  # grouping rules: keep all
+            continue
+        body = block[i + 1: block.rfind("}")]
+        color = _COLOR_ONLY.match(body)
+        for sel in _split_selectors(block[:i]):
+            m = _HIGHLIGHT_RULE.match(" ".join(sel.split()))
+            if m and m.group(2) is None and "color:" in body:
+                c = re.search(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,8})", body)
+                base[m.group(1) or ""] = c.group(1).lower() if c else ""
+            elif m:
+                token.setdefault(m.group(2), {})[m.group(1) or ""] = color.group(1).lower() if color else None
+            else:
+                for part in re.split(r"\s*[>+~]\s*|\s+", sel.strip()):
+                    classes = set(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", part))
+                    if len(classes) == 1:
+                        named.update(classes)
+    return {name for name, themes in token.items()
+            if name not in named and name not in _COPY_EXCLUDED and themes.keys() == base.keys()
+            and all(themes[t] is not None and themes[t] == base[t] for t in themes)}
+
+
+_CODE_BLOCK = re.compile(r'(<div class="highlight"><pre[^>]*>)(.*?)(</pre>)', re.S)
+
+
+_BUNDLE_LINK = re.compile(r'<link rel="stylesheet" href="([^"]*bundle-[0-9a-f]+\.css)" />')
+
+
+def _plain_code(path: Path, text: str, cache: dict) -> str:
+    link = _BUNDLE_LINK.search(text)
+    if not link:
+        return text
+    css = (path.parent / link.group(1)).resolve()
+    if css not in cache:
+        cache[css] = plain_token_classes(css.read_text(encoding="utf8")) if css.is_file() else set()
+    return plain_code_spans(text, cache[css])
+
+
+def plain_code_spans(text: str, plain: set[str]) -> str:
+    """Code blocks without the ``<span>`` of tokens drawn like plain code (``plain_token_classes``:
+    names, punctuation, spaces in the site's Pygments styles): 5,000 of the 16,000 elements of
+    the adaptive chapter, which the browser parses, styles and lays out at every load, and every
+    script's query walks. The text, its colours and what the copy button copies stay the same."""
+    if not plain:
+        return text
+    span = re.compile(r'<span class="(?:' + "|".join(re.escape(c) for c in sorted(plain)) + r')">([^<]*)</span>')
+    return _CODE_BLOCK.sub(lambda m: m.group(1) + span.sub(r"\1", m.group(2)) + m.group(3), text)
+
+
+_FACE_FAMILY = re.compile(r"font-family:\s*([^;}]+)")
+_FACE_WEIGHT = re.compile(r"font-weight:\s*(\d+)")
+_FACE_URL = re.compile(r'url\(\s*["\']?([^"\')]+)["\']?\s*\)\s*format\(\s*["\']?([\w-]+)')
+FIRST_SCREEN_FONT_CHARS = 2500  # the text whose math a laptop's or phone's first layout covers
+_FA_STYLES = {"fa-solid": 900, "fas": 900, "fa-regular": 400, "far": 400}
+
+
+def _family(name: str) -> str:
+    return name.strip().strip("\"'").replace("\\ ", " ")
+
+
+def font_faces(css: str) -> dict[tuple[str, int], tuple[str, str]]:
+    """(family, weight) -> (url relative to the stylesheet, format) of each ``@font-face``."""
+    faces = {}
+    for block in _css_blocks(css):
+        if not block.lstrip().lower().startswith("@font-face"):
+            continue
+        family, url = _FACE_FAMILY.search(block), _FACE_URL.search(block)
+        if family and url:
+            weight = _FACE_WEIGHT.search(block)
+            faces.setdefault((_family(family.group(1)), int(weight.group(1)) if weight else 400),
+                             (url.group(1), url.group(2)))
+    return faces
+
+
+def math_class_families(css: str) -> dict[str, list[str]]:
+    """MathJax's CommonHTML classes and the font families each draws its characters with
+    (``.TEX-I`` -> MJXZERO, MJXTEX-I; ``.MJX-TEX``, the container's, for the unmarked ones)."""
+    out = {}
+    for m in re.finditer(r"(?:^|(?<=\}))\s*\.((?:MJX-)?TEX(?:-[A-Z0-9]+)?)\s*\{([^}]*)\}", css):
+        family = _FACE_FAMILY.search(m.group(2))
+        if family:
+            out[m.group(1)] = [_family(f) for f in family.group(1).split(",")]
+    return out
+
+
+def first_screen_fonts(text: str, faces: dict, families: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The font files a page's first layout draws with: the icons of its header (Font Awesome's
+    solid or regular style, as the classes before the article say) and the math fonts of the
+    formulas in the first ``FIRST_SCREEN_FONT_CHARS`` characters of its text. (url, format) each."""
+    article = text.find("<article")
+    if article < 0:
+        return []
+    wanted: list[tuple[str, int]] = []
+    header_classes = {c for m in re.finditer(r'\bclass="([^"]*)"', text[:article]) for c in m.group(1).split()}
+    for cls, weight in _FA_STYLES.items():
+        if cls in header_classes:
+            wanted.append(("Font Awesome 6 Free", weight))
+    for m in re.finditer(r"<mjx-container", text[article:]):
+        start = article + m.start()
+        if _text_before(text, article, start) > FIRST_SCREEN_FONT_CHARS:
+            break
+        formula = text[start: text.find("</mjx-container>", start)]
+        for c in re.finditer(r'<mjx-c class="([^"]*)"', formula):
+            marks = [k for k in c.group(1).split() if k in families]
+            for family in families.get(marks[0] if marks else "MJX-TEX", []):
+                wanted.append((family, 400))
+    out = []
+    for key in dict.fromkeys(wanted):
+        if key in faces and faces[key] not in out:
+            out.append(faces[key])
+    return out
 
 
 def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
@@ -917,12 +1073,13 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
     become one file, in the same order: a phone on a slow line opens one connection for them
     instead of a dozen before it can paint the first line. The theme's and sphinx-design's rules
     that match nothing on any page are left out (``purge_css``: 71 KB gzipped become about 27).
-    Pages that load the same set share one bundle, named by its content. Returns the bundles'
+    Pages that load the same set share one bundle, named by its content. Before it, each page
+    preloads the fonts its first layout draws with (``first_screen_fonts``). Returns the bundles'
     sizes."""
     import hashlib
 
     static = (outdir / "_static").resolve()
-    bundles: dict[tuple[Path, ...], str] = {}
+    bundles: dict[tuple[Path, ...], tuple[str, dict, dict]] = {}
     sizes: dict[str, int] = {}
     names = None
     for path, text in pages.items():
@@ -950,28 +1107,27 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
                         names = _names_in_use(outdir, pages)
                     css = purge_css(css, *names)
                 parts.append(f"/* {file.relative_to(static).as_posix()} */\n" + css)
-            css, faces = split_font_faces("\n".join(parts))
+            css = "\n".join(parts)
             name = f"bundle-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
             (static / name).write_text(css, encoding="utf8")
             sizes[name] = len(css.encode())
-            fonts = ""
-            if faces:
-                fonts = f"fonts-{hashlib.sha256(faces.encode()).hexdigest()[:12]}.css"
-                (static / fonts).write_text(faces, encoding="utf8")
-                sizes[fonts] = len(faces.encode())
-            bundles[key] = (name, fonts)
+            bundles[key] = (name, font_faces(css), math_class_families(css))
         first = links[0][0]
         prefix = _static_prefix(outdir, path)
-        name, fonts = bundles[key]
-        new_head = head[: first.start()] + f'<link rel="stylesheet" href="{prefix}{name}" />\n'
-        if fonts:  # fetched after the first paint (scripts_after_first_paint); at once without scripts
-            new_head += f'<noscript {AFTER_PAINT}><link rel="stylesheet" href="{prefix}{fonts}" /></noscript>\n'
+        name, faces, families = bundles[key]
+        # the fonts the first layout needs are asked for before the stylesheet that names them:
+        # they arrive before the text is laid out, which is then laid out once, in them (found at
+        # first use, they would arrive after it and lay out every formula on the screen again)
+        new_head = head[: first.start()] + "".join(
+            f'<link rel="preload" href="{prefix}{url}" as="font" type="font/{fmt}" crossorigin />\n'
+            for url, fmt in first_screen_fonts(text, faces, families))
+        new_head += f'<link rel="stylesheet" href="{prefix}{name}" />\n'
         last = first.end()
         for m, _ in links[1:]:
             new_head += head[last: m.start()]
             last = m.end()
         pages[path] = new_head + head[last:] + text[head_end:]
-    current = {n for pair in bundles.values() for n in pair if n}
+    current = {entry[0] for entry in bundles.values()}
     for stale in [*static.glob("bundle-*.css"), *static.glob("fonts-*.css")]:  # of earlier builds
         if stale.name not in current:
             stale.unlink()
@@ -1005,7 +1161,8 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
     except Exception as err:  # noqa: BLE001 - the full fonts still work
         logger.warning(f"site: cutting the icon fonts failed: {err}", type="smoothopt",
                        subtype="fonts")
-    _quiet_theme(outdir)
+    _quiet_theme(outdir, {c for text in pages.values()
+                          for m in re.finditer(r'\bclass="([^"]*)"', text) for c in m.group(1).split()})
     try:
         bundles = bundle_stylesheets(outdir, pages)
         logger.info(f"site: stylesheets bundled, one request a page: {bundles}")
@@ -1023,9 +1180,8 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
             text = _defer_scripts(text)
             text = scripts_after_first_paint(text)
             text = inline_options(text, path)
-        else:
-            text = scripts_after_first_paint(text, scripts=False)
         text = _figure_images(outdir, path, text, cache)
+        text = _plain_code(path, text, cache)
         path.write_text(text, encoding="utf8")
 
 
