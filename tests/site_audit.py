@@ -186,7 +186,7 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-# The theme's scripts and the fonts are fetched after the first paint (site_for_readers.py,
+# The theme's scripts are fetched after the first paint (site_for_readers.py,
 # scripts_after_first_paint); <html data-so-scripts="ready"> once the last script has run.
 SCRIPTS_READY = ("!document.getElementById('so-after-paint') || "
                  "document.documentElement.dataset.soScripts === 'ready'")

@@ -143,6 +143,7 @@ def test_the_loader_runs_the_scripts_in_order_and_skips_highlighting_without_sea
     const appended = [];
     const store = {words: WORDS};
     global.localStorage = {getItem: k => (k === 'sphinx_highlight_terms' ? store.words : null)};
+    global.location = {search: SEARCH};
     const html = {dataset: {}};
     global.document = {documentElement: html, createElement: () => ({setAttribute() {}}),
                        body: {appendChild: e => appended.push(e)}};
@@ -150,13 +151,20 @@ def test_the_loader_runs_the_scripts_in_order_and_skips_highlighting_without_sea
     global.requestAnimationFrame = f => f();
     global.setTimeout = f => f();
     LOADER
-    appended[appended.length - 1].onload();
+    if (appended.length) appended[appended.length - 1].onload();
     console.log(JSON.stringify([appended.map(e => e.src), html.dataset.soScripts]));
     """
     import json
-    for words, expected in ((None, ["a.js", "b.js"]), ('"x"', ["a.js", "sphinx_highlight.js", "b.js"])):
+    only = ('<html><head></head><body><script defer src="sphinx_highlight.js"></script></body></html>')
+    only_loader = re.search(r'<script id="[^"]+">(.*?)</script>', sfr.scripts_after_first_paint(only), re.S).group(1)
+    for words, search, script, expected in (
+            (None, "", loader, ["a.js", "b.js"]),
+            ('"x"', "", loader, ["a.js", "sphinx_highlight.js", "b.js"]),
+            (None, "?highlight=x", loader, ["a.js", "sphinx_highlight.js", "b.js"]),
+            (None, "", only_loader, [])):  # nothing left to load: ready at once
         js = tmp_path / "run.js"
-        js.write_text(harness.replace("WORDS", words or "null").replace("LOADER", loader))
+        js.write_text(harness.replace("WORDS", words or "null").replace("SEARCH", repr(search))
+                      .replace("LOADER", script))
         out = subprocess.run(["node", str(js)], check=True, capture_output=True, text=True).stdout
         assert json.loads(out) == [expected, "ready"]
 
@@ -283,15 +291,22 @@ def test_code_keeps_only_the_spans_that_change_its_look():
            'html[data-theme="light"] .highlight .k { color: #080808; font-weight: bold }\n'
            'html[data-theme="dark"] .highlight .k { color: #F8F8F2 }\n'
            'html[data-theme="light"] .highlight .gp { color: #080808 }\nhtml[data-theme="dark"] .highlight .gp { color: #F8F8F2 }\n'
-           '.sig-param.n { font-style: italic }\npre .p + span { margin: 0 }\n')
+           '.sig-param.n { font-style: italic }\npre .p + span { margin: 0 }\npre { color: #222832 }\n')
     plain = sfr.plain_token_classes(css)
     assert plain == {"n", "w"}  # o: another colour; k: bold; p: a sibling rule; gp: the prompt
+    assert sfr.plain_token_classes(css + "a:not(.w) { color: red }") == {"n"}
+    # the theme's pre colour would draw the unwrapped text: blocks that lost spans get .highlight's
+    assert sfr.code_colour_rules(css) == ('html[data-theme="dark"] .highlight pre.so-plain { color: #f8f8f2 }\n'
+                                          'html[data-theme="light"] .highlight pre.so-plain { color: #080808 }\n')
     code = ('<div class="highlight"><pre><span></span><span class="n">x</span><span class="w"> </span>'
             '<span class="o">=</span><span class="w"> </span><span class="n">f</span><span class="p">(</span></pre></div>')
-    out = sfr.plain_code_spans(f'<p><span class="n">sig</span></p>{code}', plain)
-    assert out == ('<p><span class="n">sig</span></p><div class="highlight"><pre><span></span>x '
-                   '<span class="o">=</span> f<span class="p">(</span></pre></div>')
-    assert re.sub(r"<[^>]+>", "", out) == re.sub(r"<[^>]+>", "", f'<p><span class="n">sig</span></p>{code}')
+    output = '<div class="highlight"><pre>3.0\n</pre></div>'
+    out = sfr.plain_code_spans(f'<p><span class="n">sig</span></p>{code}{output}', plain)
+    assert out == ('<p><span class="n">sig</span></p><div class="highlight"><pre class="so-plain"><span></span>x '
+                   '<span class="o">=</span> f<span class="p">(</span></pre></div>' + output)
+    assert re.sub(r"<[^>]+>", "", out) == re.sub(r"<[^>]+>", "", f'<p><span class="n">sig</span></p>{code}{output}')
+    tagged = sfr.plain_code_spans(code.replace("<pre>", '<pre id="c0" class="x">'), plain)
+    assert tagged.startswith('<div class="highlight"><pre id="c0" class="so-plain x">')
     assert sfr.plain_code_spans(code, set()) == code
 
 
@@ -328,8 +343,9 @@ def test_math_fonts_keep_exactly_the_characters_the_stylesheet_draws(tmp_path):
     assert {0x28, 0x3D, 0x2212, 0x2B} <= set(cmap) and 0x41 not in cmap
     # a font that draws none of the characters (MathJax_Zero) stays whole: cut, it would have an
     # empty cmap, which browsers refuse to load
-    if (fonts / "MathJax_Zero.woff").is_file():
-        shutil.copy(fonts / "MathJax_Zero.woff", folder)
-        zero = css.replace("MathJax_Main-Regular", "MathJax_Zero")
-        kept, written = sfr.subset_math_fonts(tmp_path, zero)
-        assert 'url("mathjax/output/chtml/fonts/woff-v2/MathJax_Zero.woff")' in kept and written == {}
+    shutil.copy(fonts / "MathJax_Zero.woff", folder)
+    (folder / "MathJax_Zero.subset.woff").write_bytes(b"an earlier build's empty cut")
+    zero = css.replace("MathJax_Main-Regular", "MathJax_Zero")
+    kept, written = sfr.subset_math_fonts(tmp_path, zero)
+    assert 'url("mathjax/output/chtml/fonts/woff-v2/MathJax_Zero.woff")' in kept and written == {}
+    assert not (folder / "MathJax_Zero.subset.woff").exists()

@@ -491,8 +491,9 @@ def _defer_scripts(text: str) -> str:
 _DEFERRED_SCRIPT = re.compile(r'\s*<script (?=[^>]*\bdefer\b)([^>]*\bsrc="([^"]+)"[^>]*)></script>')
 _SCRIPT_ATTR = re.compile(r'([\w:-]+)(?:="([^"]*)")?')
 # Sphinx's search page leaves the words searched for in localStorage (sphinx_highlight_terms),
-# which sphinx_highlight.js marks on the page the reader opens from the results; on any other
-# visit it only costs a task (about 100 ms on a throttled phone) and marks nothing
+# which sphinx_highlight.js marks on the page the reader opens from the results (older links
+# carry them as ?highlight=); on any other visit it only costs a task (about 100 ms on a
+# throttled phone) and marks nothing
 ONLY_WITH_HIGHLIGHT = ("sphinx_highlight.js",)
 SCRIPTS_READY = "soScripts"  # <html data-so-scripts="ready"> once the last of them has run
 LOADER_ID = "so-after-paint"  # the loader's <script id>
@@ -507,8 +508,8 @@ def scripts_after_first_paint(text: str) -> str:
     finished loading before it ran (they check document.readyState). Without this they are
     fetched and run while the first frame waits to be shown and count towards it. sphinx-design's
     tab script waits for DOMContentLoaded, so it stays deferred, and it goes from pages with no
-    tabs. sphinx_highlight.js is fetched only when the search page has left words to mark (a
-    search result was followed). Once the last script has run, <html> carries
+    tabs. sphinx_highlight.js is fetched only when there are searched-for words to mark (left
+    by the search page, or in ``?highlight=``). Once the last script has run, <html> carries
     data-so-scripts="ready"."""
     body_end = text.rfind("</body>")
     if body_end < 0 or text.find("</head>") < 0:
@@ -535,7 +536,7 @@ def scripts_after_first_paint(text: str) -> str:
         f'<script id="{LOADER_ID}">/* the theme\'s scripts, after the first paint (site_for_readers.py) */'
         f"(function(){{var l={listing},d=document,done=0;"
         "function go(){if(done)return;done=1;"
-        "var h;try{h=!!localStorage.getItem('sphinx_highlight_terms')}catch(e){h=false}"
+        "var h=/[?&]highlight=/.test(location.search);try{h=h||!!localStorage.getItem('sphinx_highlight_terms')}catch(e){}"
         "l=l.filter(function(s){return !s[2]||h});"
         "l.forEach(function(s,i){var e=d.createElement('script');e.src=s[0];e.async=false;"
         "for(var k in s[1])e.setAttribute(k,s[1][k]);"
@@ -781,6 +782,7 @@ def subset_math_fonts(static: Path, css: str) -> tuple[str, dict[str, int]]:
                 # a font none of whose characters is drawn (MathJax_Zero's one private-use
                 # character): cut to nothing, browsers reject it (an empty cmap), so it stays whole
                 font.close()
+                target.unlink(missing_ok=True)  # an earlier build's empty cut
                 return m.group(0)
             subsetter = subset.Subsetter(options)
             subsetter.populate(unicodes=codepoints)
@@ -944,12 +946,17 @@ _COLOR_ONLY = re.compile(r"^\s*color:\s*(#[0-9a-fA-F]{3,8})\s*;?\s*$")
 _COPY_EXCLUDED = {"gp", "go", "linenos"}
 
 
-def plain_token_classes(css: str) -> set[str]:
-    """The Pygments token classes that look exactly like the code around them: in every colour
-    theme their only rule gives them the colour of ``.highlight`` itself, and no other selector
-    of the stylesheet could match their ``<span class="x">`` (one naming the class in a part that
-    asks for no other class: ``.sig-param.n`` cannot, ``.n`` or ``pre .n + span`` could). Their
-    ``<span>`` changes nothing on the screen."""
+def code_colour_rules(css: str) -> str:
+    """Rules that give the text of a code block, in each colour theme, the colour of
+    ``.highlight`` itself (the theme's ``pre { color: ... }`` would otherwise draw the text of
+    unwrapped tokens, ``plain_code_spans``, in its own colour); only blocks that lost spans carry
+    the class, so a cell's output keeps the theme's colour. Empty if no theme colours code."""
+    base = _highlight_colours(css)[0]
+    return "".join(f'{f"html[data-theme={chr(34)}{t}{chr(34)}] " if t else ""}.highlight pre.{PLAIN_CODE} {{ color: {c} }}\n'
+                   for t, c in sorted(base.items()) if c)
+
+
+def _highlight_colours(css: str) -> tuple[dict[str, str], dict[str, dict[str, str | None]], set[str]]:
     base: dict[str, str] = {}
     token: dict[str, dict[str, str | None]] = {}
     named: set[str] = set()
@@ -968,16 +975,32 @@ def plain_token_classes(css: str) -> set[str]:
             elif m:
                 token.setdefault(m.group(2), {})[m.group(1) or ""] = color.group(1).lower() if color else None
             else:
-                for part in re.split(r"\s*[>+~]\s*|\s+", sel.strip()):
+                # a class inside :not(), :is(), :where(), :has() counts as named; outside them, a
+                # part of the selector that asks for one class only could match a token's span
+                named.update(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", "".join(re.findall(r"\([^()]*\)", sel))))
+                bare = re.sub(r"\([^()]*\)", "", sel)
+                for part in re.split(r"\s*[>+~]\s*|\s+", bare.strip()):
                     classes = set(re.findall(r"\.(-?[_a-zA-Z][\w-]*)", part))
                     if len(classes) == 1:
                         named.update(classes)
+    return base, token, named
+
+
+def plain_token_classes(css: str) -> set[str]:
+    """The Pygments token classes that look exactly like the code around them: in every colour
+    theme their only rule gives them the colour of ``.highlight`` itself, and no other selector
+    of the stylesheet could match their ``<span class="x">`` (one naming the class in a part that
+    asks for no other class: ``.sig-param.n`` cannot, ``.n``, ``pre .n + span`` or ``:not(.n)``
+    could). With ``code_colour_rules`` in the stylesheet, their ``<span>`` changes nothing on the
+    screen."""
+    base, token, named = _highlight_colours(css)
     return {name for name, themes in token.items()
             if name not in named and name not in _COPY_EXCLUDED and themes.keys() == base.keys()
             and all(themes[t] is not None and themes[t] == base[t] for t in themes)}
 
 
-_CODE_BLOCK = re.compile(r'(<div class="highlight"><pre[^>]*>)(.*?)(</pre>)', re.S)
+_CODE_BLOCK = re.compile(r'(<div class="highlight"><pre)([^>]*>)(.*?)(</pre>)', re.S)
+PLAIN_CODE = "so-plain"  # the class of a code block whose plain tokens lost their <span>
 
 
 _BUNDLE_LINK = re.compile(r'<link rel="stylesheet" href="([^"]*bundle-[0-9a-f]+\.css)" />')
@@ -1001,12 +1024,25 @@ def plain_code_spans(text: str, plain: set[str]) -> str:
     if not plain:
         return text
     span = re.compile(r'<span class="(?:' + "|".join(re.escape(c) for c in sorted(plain)) + r')">([^<]*)</span>')
-    return _CODE_BLOCK.sub(lambda m: m.group(1) + span.sub(r"\1", m.group(2)) + m.group(3), text)
+
+    def sub(m: re.Match) -> str:
+        code, count = span.subn(r"\1", m.group(3))
+        if not count:
+            return m.group(0)
+        attrs = m.group(2)
+        if re.search(r'\sclass="', attrs):
+            attrs = re.sub(r'(\sclass=")', rf"\1{PLAIN_CODE} ", attrs, count=1)
+        else:
+            attrs = f' class="{PLAIN_CODE}"' + attrs
+        return m.group(1) + attrs + code + m.group(4)
+
+    return _CODE_BLOCK.sub(sub, text)
 
 
 _FACE_FAMILY = re.compile(r"font-family:\s*([^;}]+)")
 _FACE_WEIGHT = re.compile(r"font-weight:\s*(\d+)")
 _FACE_URL = re.compile(r'url\(\s*["\']?([^"\')]+)["\']?\s*\)\s*format\(\s*["\']?([\w-]+)')
+_FONT_TYPES = {"woff": "font/woff", "woff2": "font/woff2", "truetype": "font/ttf", "opentype": "font/otf"}
 FIRST_SCREEN_FONT_CHARS = 2500  # the text whose math a laptop's or phone's first layout covers
 _FA_STYLES = {"fa-solid": 900, "fas": 900, "fa-regular": 400, "far": 400}
 
@@ -1108,6 +1144,9 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
                     css = purge_css(css, *names)
                 parts.append(f"/* {file.relative_to(static).as_posix()} */\n" + css)
             css = "\n".join(parts)
+            if plain_token_classes(css):
+                css += "\n/* the text of a code block in the colour of its plain tokens (plain_code_spans) */\n"
+                css += code_colour_rules(css)
             name = f"bundle-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
             (static / name).write_text(css, encoding="utf8")
             sizes[name] = len(css.encode())
@@ -1119,8 +1158,8 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
         # they arrive before the text is laid out, which is then laid out once, in them (found at
         # first use, they would arrive after it and lay out every formula on the screen again)
         new_head = head[: first.start()] + "".join(
-            f'<link rel="preload" href="{prefix}{url}" as="font" type="font/{fmt}" crossorigin />\n'
-            for url, fmt in first_screen_fonts(text, faces, families))
+            f'<link rel="preload" href="{prefix}{url}" as="font" type="{_FONT_TYPES[fmt]}" crossorigin />\n'
+            for url, fmt in first_screen_fonts(text, faces, families) if fmt in _FONT_TYPES)
         new_head += f'<link rel="stylesheet" href="{prefix}{name}" />\n'
         last = first.end()
         for m, _ in links[1:]:
@@ -1128,7 +1167,8 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
             last = m.end()
         pages[path] = new_head + head[last:] + text[head_end:]
     current = {entry[0] for entry in bundles.values()}
-    for stale in [*static.glob("bundle-*.css"), *static.glob("fonts-*.css")]:  # of earlier builds
+    # of earlier builds (fonts-*.css: the fonts' stylesheets of builds before the preloads)
+    for stale in [*static.glob("bundle-*.css"), *static.glob("fonts-*.css")]:
         if stale.name not in current:
             stale.unlink()
     return sizes
