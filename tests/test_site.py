@@ -457,12 +457,11 @@ def test_lighthouse(server, site, docname, tmp_path):
     # LCP is 1.1-2.3 s on every page since the theme's scripts load after the first paint and
     # the first screen's fonts are preloaded (benchmarks/results/site.md), held paint or not.
     # Performance is simulated from this machine's own CPU timings (x4), and five chapters are
-    # not there yet: their total blocking time (styling and laying out typeset math and code, up
-    # to 21,000 elements a page) mostly keeps them at 0.80-0.90 (benchmarks/results/site.md). It fails
-    # the run only under SITE_LIGHTHOUSE_PERF=strict (`make lighthouse`); otherwise it is an
-    # expected failure that names every run. A run in which
-    # headless chromium held the first frame back (site_audit.paint_held) is taken again, up to
-    # three times.
+    # not there yet: their total blocking time (styling and laying out typeset math and code,
+    # up to 21,000 elements a page) mostly keeps them at 0.80-0.90 (benchmarks/results/site.md).
+    # It fails the run only under SITE_LIGHTHOUSE_PERF=strict (`make lighthouse`); otherwise it
+    # is an expected failure that names every run. A run in which headless chromium held the
+    # first frame back (site_audit.paint_held) is taken again, up to three times.
     strict = os.environ.get("SITE_LIGHTHOUSE_PERF", "").strip().lower() == "strict"
     timing = [p for p in problems if p.startswith("performance")]
     rest = [p for p in problems if p not in timing]

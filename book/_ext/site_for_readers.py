@@ -588,7 +588,7 @@ def quiet_theme_script(js: str) -> tuple[str, bool]:
 # sphinx-book-theme hides the secondary sidebar while a margin note, side note or pop-out is on
 # the screen: at load it matches every element of the page against 28 selectors for them (20 ms
 # of main thread on the API page without throttling, 23,000 elements). No page of this site has
-# one (``_names_in_use`` says so at each build), so the query goes; the observer stays.
+# one (``_page_classes`` says so at each build), so the query goes; the observer stays.
 _BOOK_THEME_MARGIN_QUERY = 'document.querySelectorAll(n.join(", ")).forEach('
 BOOK_THEME_MARGIN_CLASSES = tuple(
     name for e in ("marginnote", "sidenote", "margin", "margin-caption", "full-width", "sidebar", "popout")
@@ -605,9 +605,9 @@ def quiet_book_theme_script(js: str, used: set[str]) -> tuple[str, bool]:
     return js.replace(_BOOK_THEME_MARGIN_QUERY, "[/* no margin content on this site (site_for_readers.py) */].forEach(", 1), True
 
 
-def _quiet_theme(outdir: Path, used: set[str] | None = None) -> None:
+def _quiet_theme(outdir: Path, used: set[str]) -> None:
     book = outdir / "_static" / "scripts" / "sphinx-book-theme.js"
-    if used is not None and book.is_file():
+    if book.is_file():
         js, found = quiet_book_theme_script(book.read_text(encoding="utf8"), used)
         if found:
             book.write_text(js, encoding="utf8")
@@ -925,13 +925,17 @@ def purge_css(css: str, used: set[str], prefixes: tuple[str, ...] = ()) -> str:
     return "".join(out)
 
 
+def _page_classes(pages: dict[Path, str]) -> set[str]:
+    """Every class of every page."""
+    return {c for text in pages.values() for m in re.finditer(r'\bclass="([^"]*)"', text)
+            for c in m.group(1).split()}
+
+
 def _names_in_use(outdir: Path, pages: dict[Path, str]) -> tuple[set[str], tuple[str, ...]]:
     """Every class and id of every page, and every word of every script (a class a script adds is
     a string in it); words ending in '-' are prefixes (``"bs-tooltip-" + placement``)."""
-    used: set[str] = set()
+    used = _page_classes(pages)
     for text in pages.values():
-        for m in re.finditer(r'\bclass="([^"]*)"', text):
-            used.update(m.group(1).split())
         used.update(re.findall(r'\bid="([^"]+)"', text))
     for script in (outdir / "_static").rglob("*.js"):
         if script.name != "searchindex.js":
@@ -1001,19 +1005,6 @@ def plain_token_classes(css: str) -> set[str]:
 
 _CODE_BLOCK = re.compile(r'(<div class="highlight"><pre)([^>]*>)(.*?)(</pre>)', re.S)
 PLAIN_CODE = "so-plain"  # the class of a code block whose plain tokens lost their <span>
-
-
-_BUNDLE_LINK = re.compile(r'<link rel="stylesheet" href="([^"]*bundle-[0-9a-f]+\.css)" />')
-
-
-def _plain_code(path: Path, text: str, cache: dict) -> str:
-    link = _BUNDLE_LINK.search(text)
-    if not link:
-        return text
-    css = (path.parent / link.group(1)).resolve()
-    if css not in cache:
-        cache[css] = plain_token_classes(css.read_text(encoding="utf8")) if css.is_file() else set()
-    return plain_code_spans(text, cache[css])
 
 
 def plain_code_spans(text: str, plain: set[str]) -> str:
@@ -1110,12 +1101,13 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
     instead of a dozen before it can paint the first line. The theme's and sphinx-design's rules
     that match nothing on any page are left out (``purge_css``: 71 KB gzipped become about 27).
     Pages that load the same set share one bundle, named by its content. Before it, each page
-    preloads the fonts its first layout draws with (``first_screen_fonts``). Returns the bundles'
+    preloads the fonts its first layout draws with (``first_screen_fonts``), and its code blocks
+    lose the spans the bundle draws like plain code (``plain_code_spans``). Returns the bundles'
     sizes."""
     import hashlib
 
     static = (outdir / "_static").resolve()
-    bundles: dict[tuple[Path, ...], tuple[str, dict, dict]] = {}
+    bundles: dict[tuple[Path, ...], tuple[str, dict, dict, set[str]]] = {}
     sizes: dict[str, int] = {}
     names = None
     for path, text in pages.items():
@@ -1144,16 +1136,17 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
                     css = purge_css(css, *names)
                 parts.append(f"/* {file.relative_to(static).as_posix()} */\n" + css)
             css = "\n".join(parts)
-            if plain_token_classes(css):
+            plain = plain_token_classes(css)
+            if plain:
                 css += "\n/* the text of a code block in the colour of its plain tokens (plain_code_spans) */\n"
                 css += code_colour_rules(css)
             name = f"bundle-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
             (static / name).write_text(css, encoding="utf8")
             sizes[name] = len(css.encode())
-            bundles[key] = (name, font_faces(css), math_class_families(css))
+            bundles[key] = (name, font_faces(css), math_class_families(css), plain)
         first = links[0][0]
         prefix = _static_prefix(outdir, path)
-        name, faces, families = bundles[key]
+        name, faces, families, plain = bundles[key]
         # the fonts the first layout needs are asked for before the stylesheet that names them:
         # they arrive before the text is laid out, which is then laid out once, in them (found at
         # first use, they would arrive after it and lay out every formula on the screen again)
@@ -1165,7 +1158,7 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
         for m, _ in links[1:]:
             new_head += head[last: m.start()]
             last = m.end()
-        pages[path] = new_head + head[last:] + text[head_end:]
+        pages[path] = new_head + head[last:] + plain_code_spans(text[head_end:], plain)
     current = {entry[0] for entry in bundles.values()}
     # of earlier builds (fonts-*.css: the fonts' stylesheets of builds before the preloads)
     for stale in [*static.glob("bundle-*.css"), *static.glob("fonts-*.css")]:
@@ -1201,8 +1194,7 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
     except Exception as err:  # noqa: BLE001 - the full fonts still work
         logger.warning(f"site: cutting the icon fonts failed: {err}", type="smoothopt",
                        subtype="fonts")
-    _quiet_theme(outdir, {c for text in pages.values()
-                          for m in re.finditer(r'\bclass="([^"]*)"', text) for c in m.group(1).split()})
+    _quiet_theme(outdir, _page_classes(pages))
     try:
         bundles = bundle_stylesheets(outdir, pages)
         logger.info(f"site: stylesheets bundled, one request a page: {bundles}")
@@ -1221,7 +1213,6 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
             text = scripts_after_first_paint(text)
             text = inline_options(text, path)
         text = _figure_images(outdir, path, text, cache)
-        text = _plain_code(path, text, cache)
         path.write_text(text, encoding="utf8")
 
 
