@@ -236,6 +236,26 @@ def test_one_stylesheet_per_page_in_order_with_urls_rebased_and_unused_rules_gon
     assert "preload" not in sfr.drop_script_preloads(head) and "site.css" in sfr.drop_script_preloads(head)
 
 
+def test_a_bundle_a_page_still_links_is_not_removed_as_stale(tmp_path):
+    """A page Sphinx did not write again (an incremental build) still links the bundle of the
+    build before; that bundle stays, an unlinked one goes."""
+    static = tmp_path / "_static"
+    static.mkdir()
+    (static / "a.css").write_text(".x{color:red}")
+    (static / "b.css").write_text(".y{color:blue}")
+    (static / "bundle-000000000001.css").write_text(".x{color:green}")
+    (static / "bundle-000000000002.css").write_text("/* no page links it */")
+    (tmp_path / "book").mkdir()
+    fresh = ('<head>\n<link rel="stylesheet" href="../_static/a.css" />\n<link rel="stylesheet" href="../_static/b.css" />\n'
+             '</head><body class="x y"></body>')
+    old = '<head>\n<link rel="stylesheet" href="../_static/bundle-000000000001.css" />\n</head><body class="x"></body>'
+    pages = {tmp_path / "book" / "fresh.html": fresh, tmp_path / "book" / "old.html": old}
+    sizes = sfr.bundle_stylesheets(tmp_path, pages)
+    assert (static / "bundle-000000000001.css").is_file() and not (static / "bundle-000000000002.css").exists()
+    assert all((static / name).is_file() for name in sizes)
+    assert pages[tmp_path / "book" / "old.html"] == old
+
+
 def test_the_first_screen_fonts_are_preloaded_before_the_stylesheet(tmp_path):
     """A page preloads the faces its header's icons and its first formulas draw with (the
     container's family for unmarked characters, the class's for marked ones), each once, before

@@ -1109,6 +1109,7 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
     static = (outdir / "_static").resolve()
     bundles: dict[tuple[Path, ...], tuple[str, dict, dict, set[str]]] = {}
     sizes: dict[str, int] = {}
+    kept: set[str] = set()
     names = None
     for path, text in pages.items():
         head_end = text.find("</head>")
@@ -1123,6 +1124,8 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
                 continue
             links.append((m, file))
         if len(links) < 2:
+            # a page Sphinx did not write again keeps the bundle an earlier build gave it
+            kept.update(f.name for _, f in links if re.fullmatch(r"bundle-[0-9a-f]+\.css", f.name))
             continue
         key = tuple(file for _, file in links)
         if key not in bundles:
@@ -1159,7 +1162,7 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
             new_head += head[last: m.start()]
             last = m.end()
         pages[path] = new_head + head[last:] + plain_code_spans(text[head_end:], plain)
-    current = {entry[0] for entry in bundles.values()}
+    current = {entry[0] for entry in bundles.values()} | kept
     # of earlier builds (fonts-*.css: the fonts' stylesheets of builds before the preloads)
     for stale in [*static.glob("bundle-*.css"), *static.glob("fonts-*.css")]:
         if stale.name not in current:
