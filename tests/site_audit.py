@@ -137,7 +137,7 @@ _LAYOUT = """
   for (const el of main.querySelectorAll("*")) {
     const style = getComputedStyle(el);
     if (style.display === "none" || style.visibility === "hidden") continue;
-    if (el.closest("mjx-assistive-mml, .visually-hidden, .sr-only, [aria-hidden=true] *")) continue;
+    if (el.closest(".visually-hidden, .sr-only, [aria-hidden=true] *")) continue;
     const wide = el.scrollWidth - el.clientWidth > 2 && el.clientWidth > 0;
     if (wide && (style.overflowX === "hidden" || style.overflowX === "clip")
         && style.textOverflow !== "ellipsis") {
@@ -145,7 +145,7 @@ _LAYOUT = """
     }
   }
   // a box on the page whose right edge leaves the window (and no ancestor scrolls it)
-  for (const el of main.querySelectorAll(".animation, .anim-controls, .anim-buttons, table, img, mjx-container")) {
+  for (const el of main.querySelectorAll(".animation, .anim-controls, .anim-buttons, table, img, math")) {
     const r = el.getBoundingClientRect();
     if (r.width === 0) continue;
     let scroller = el.parentElement, scrolls = false;
@@ -172,11 +172,11 @@ _TEXT = """
 () => {
   const body = document.querySelector("main") || document.body;
   const clone = body.cloneNode(true);
-  clone.querySelectorAll("pre, code, script, style, textarea, mjx-container").forEach(el => el.remove());
+  clone.querySelectorAll("pre, code, script, style, textarea, math, mjx-container").forEach(el => el.remove());
   return {text: clone.textContent,
           math: document.querySelectorAll(".math").length,
-          typeset: document.querySelectorAll(".math mjx-container").length,
-          errors: Array.from(document.querySelectorAll("mjx-merror")).map(e => e.textContent.slice(0, 80)),
+          typeset: document.querySelectorAll(".math math, .math mjx-container").length,
+          errors: Array.from(document.querySelectorAll("merror, .temml-error, mjx-merror")).map(e => e.textContent.slice(0, 80)),
           ids: Array.from(document.querySelectorAll("[id]")).map(e => e.id)};
 }
 """

@@ -246,8 +246,9 @@ def browser(chromium):
     context.close()
 
 
-# Loads every image eagerly (lazy ones too) and waits for MathJax's first typeset; returns what is
-# broken: images with no pixels, math left untypeset or in error, and raw TeX left in the text.
+# Loads every image eagerly (lazy ones too) and waits for the math (MathJax's first typeset, in a
+# build without node); returns what is broken: images with no pixels, math left untypeset or in
+# error, math whose font did not load, and raw TeX left in the text.
 _INSPECT = """
 async () => {
   const imgs = Array.from(document.images);
@@ -267,20 +268,22 @@ async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
     mathjax = MathJax.version || "unknown";
-  } else if (document.querySelector(".math[data-tex] mjx-container")) {
+  } else if (document.querySelector(".math[data-tex] math")) {
     mathjax = "pre-rendered at build time";
   }
-  await document.fonts.ready;  // MathJax's web fonts, requested while it typeset
-  const untypeset = mathElements.filter(el => !el.querySelector("mjx-container"))
+  await document.fonts.ready;  // the math font, requested as the formulas were laid out
+  const mathFont = Array.from(document.fonts).filter(f => f.family.replace(/"/g, "") === "STIX Two Math")
+                        .map(f => f.status);
+  const untypeset = mathElements.filter(el => !el.querySelector("math, mjx-container"))
                                 .map(el => el.textContent.trim().slice(0, 80));
-  const mathErrors = Array.from(document.querySelectorAll("mjx-merror"))
+  const mathErrors = Array.from(document.querySelectorAll("merror, .temml-error, mjx-merror"))
                           .map(el => (el.getAttribute("data-mjx-error") || el.textContent).slice(0, 80));
   const body = document.querySelector("main") || document.body;
   const clone = body.cloneNode(true);
-  clone.querySelectorAll("pre, code, script, style, textarea, mjx-container")
+  clone.querySelectorAll("pre, code, script, style, textarea, math, mjx-container")
        .forEach(el => el.remove());
   const text = clone.textContent;
-  return {brokenImages, mathCount: mathElements.length, mathjax, untypeset, mathErrors, text};
+  return {brokenImages, mathCount: mathElements.length, mathjax, mathFont, untypeset, mathErrors, text};
 }
 """
 
@@ -334,9 +337,11 @@ def test_page_in_browser(browser, server, docname):
     problems += [f"failed request: {msg}" for msg in failed]
     problems += [f"broken image: {src}" for src in found["brokenImages"]]
     if found["mathCount"] and not found["mathjax"]:
-        problems.append(f"{found['mathCount']} math elements but MathJax did not load")
+        problems.append(f"{found['mathCount']} math elements, neither pre-rendered nor typeset by MathJax")
+    if found["mathjax"] == "pre-rendered at build time" and found["mathFont"] != ["loaded"]:
+        problems.append(f"the math font STIX Two Math did not load: {found['mathFont']}")
     problems += [f"math not typeset: {tex!r}" for tex in found["untypeset"]]
-    problems += [f"MathJax error: {err!r}" for err in found["mathErrors"]]
+    problems += [f"math error: {err!r}" for err in found["mathErrors"]]
     for match in RAW_TEX.finditer(found["text"]):
         context_text = found["text"][max(match.start() - 60, 0) : match.end() + 60]
         problems.append(f"raw TeX in the text: {' '.join(context_text.split())!r}")
@@ -362,7 +367,7 @@ ALL_PAGES = DOCNAMES + ["search", "genindex", "py-modindex"]
 @pytest.mark.parametrize("docname", ALL_PAGES)
 def test_page_html_is_light_and_described(site, docname):
     """HTML at most 1 MB; a meta description; every image has alt text that is not a file path;
-    every id is unique; no Font Awesome or MathJax script (icons are a webfont, math is HTML)."""
+    every id is unique; no Font Awesome or MathJax script (icons are a webfont, math is MathML)."""
     path = site / f"{docname}.html"
     if not path.is_file():
         pytest.skip(f"{path} was not built")
@@ -383,7 +388,7 @@ def test_page_html_is_light_and_described(site, docname):
         problems.append(f"ids used more than once: {repeated}")
     if "fontawesome.js" in html:
         problems.append("loads the 1.5 MB Font Awesome script")
-    prerendering = (ROOT / "book" / "_ext" / "node_modules" / "mathjax-full").is_dir() or IN_CI
+    prerendering = (ROOT / "book" / "_ext" / "node_modules" / "temml").is_dir() or IN_CI
     if prerendering and re.search(r"<script[^>]*mathjax", html):
         problems.append("loads the MathJax script (the math should be pre-rendered: make node-tools)")
     assert not problems, f"{docname}.html:\n  " + "\n  ".join(problems)
@@ -422,7 +427,7 @@ def test_page_for_every_reader(chromium, server, site, docname):
                  for c in found["phone"]["smallText"]]
     if found["math"] != found["typeset"]:
         problems.append(f"{found['math'] - found['typeset']} of {found['math']} formulas not typeset")
-    problems += [f"MathJax error: {e!r}" for e in found["errors"]]
+    problems += [f"math error: {e!r}" for e in found["errors"]]
     assert not problems, f"{docname}.html:\n  " + "\n  ".join(problems)
 
 

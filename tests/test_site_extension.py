@@ -55,22 +55,79 @@ def test_quantize_keeps_a_plot_and_its_text_chunks_and_refuses_a_photo():
     assert sfr.quantize_png(_png(noise)) is None  # 256 colours cannot hold it
 
 
-def test_math_is_typeset_into_html_and_kept_as_tex(tmp_path):
-    if shutil.which("node") is None or not sfr.MATHJAX_FULL.is_dir():
-        pytest.skip("node or book/_ext/node_modules/mathjax-full missing (make node-tools)")
+def _needs_temml():
+    if shutil.which("node") is None or not sfr.TEMML.is_dir() or not sfr.MATH_FONT_SOURCE.is_file():
+        pytest.skip("node, or temml or @fontsource/stix-two-math in book/_ext/node_modules, is missing "
+                    "(make node-tools)")
+
+
+def test_math_is_typeset_into_mathml_and_kept_as_tex(tmp_path):
+    _needs_temml()
+    from fontTools.ttLib import TTFont
+
     (tmp_path / "_static").mkdir()
     page = tmp_path / "p.html"
     text = ('<html><head></head><body><p><span class="math notranslate nohighlight">\\(\\sigma &lt; 1\\)</span></p>'
-            '<div class="math notranslate nohighlight" id="eq">\n\\[\\frac{a}{b}\\]</div></body></html>')
+            '<div class="math notranslate nohighlight" id="eq">\n\\[\\mathbb{E}\\,\\sqrt{h}\\]</div>'
+            '<div class="math notranslate nohighlight">\n\\[\\begin{align}a &amp;= b\\end{align}\\]</div></body></html>')
     pages = {page: text}
     sfr._prerender_math(tmp_path, pages)
     out = pages[page]
-    assert out.count("<mjx-container") == 2 and 'data-tex="\\sigma &lt; 1"' in out
-    assert "<math" in out  # assistive MathML for screen readers
-    assert 'href="_static/mathjax-chtml.css"' in out and (tmp_path / "_static/mathjax-chtml.css").is_file()
+    assert out.count("<math") == 3 and 'data-tex="\\sigma &lt; 1"' in out
+    assert "<mi>σ</mi>" in out and "<mi>𝔼</mi>" in out  # \mathbb as its Unicode letter, not mathvariant
+    assert '<math display="block"' in out and "tml-eqn" not in out  # no equation numbers
+    assert 'href="_static/math.css"' in out
+    css = (tmp_path / "_static/math.css").read_text()
+    assert sfr.font_faces(css) == {("STIX Two Math", 400): ("math/STIXTwoMath.subset.woff", "woff")}
+    assert "counter(tmlEqnNo)" not in css
+    with TTFont(tmp_path / "_static" / sfr.MATH_FONT) as font:
+        cmap = set(font.getBestCmap())
+        assert "MATH" in font  # the sizes and pieces of stretchy characters
+    # σ and h as the browser draws a one-letter <mi> (italic), 𝔼, the radical sign, <
+    assert {0x1D70E, 0x210E, 0x1D53C, 0x221A, 0x3C} <= cmap and ord("h") not in cmap and ord("q") not in cmap
     again = {page: out}
     sfr._prerender_math(tmp_path, again)  # a rebuild re-renders from data-tex, same result
     assert again[page] == out
+    mathjax = {page: out.replace(out[out.index("<math"): out.index("</math>") + 7],
+                                 '<mjx-container class="MathJax">old</mjx-container>', 1)}
+    sfr._prerender_math(tmp_path, mathjax)  # and so does a page an older build left in CommonHTML
+    assert mathjax[page] == out
+
+
+def test_a_tex_error_is_a_build_warning(tmp_path, monkeypatch):
+    _needs_temml()
+    warned = []
+    monkeypatch.setattr(sfr.logger, "warning", lambda message, **kw: warned.append(message))
+    assert sfr._typeset([("x^2", False), ("\\frac{a}", True), ("\\nocommand", False)])[0].startswith("<math")
+    assert len(warned) == 2 and "\\frac{a}" in warned[0] and "\\nocommand" in warned[1]
+
+
+def test_scripts_are_set_tight_as_in_tex():
+    """x_{t+1}, G_{t,i}, limits and root indices: no space around an <mo> in a script, none
+    removed in the base or on the line, a big operator keeps its own."""
+    formula = ('<math><mrow><msub><mi>x</mi><mrow><mi>t</mi><mo>+</mo><mn>1</mn><mo separator="true">,</mo>'
+               '<mi>i</mi></mrow></msub><mo>=</mo><munderover><mo movablelimits="false">∑</mo><mrow><mi>i</mi>'
+               '<mo>=</mo><mn>1</mn></mrow><mi>n</mi></munderover><msup><mrow><mi>a</mi><mo>+</mo><mi>b</mi>'
+               '</mrow><mrow><munder><mo>∑</mo><mi>k</mi></munder><mo>−</mo><mn>1</mn></mrow></msup><mspace width="1em"></mspace></mrow></math>')
+    out = sfr.tight_scripts(formula)
+    tight = re.findall(r'<mo lspace="0em" rspace="0em">([^<]*)</mo>', out)
+    assert tight == ["+", "=", "−"]  # t+1 and i=1 and the exponent's minus
+    assert '<mo separator="true" lspace="0em" rspace="0em">,</mo>' in out
+    assert out.count("<mo>+</mo>") == 1 and "<mo>=</mo>" in out  # a+b in the base, = on the line
+    assert '<mo movablelimits="false">∑</mo>' in out and "<mo>∑</mo>" in out  # big operators keep theirs
+    assert "<mspace width=\"1em\"></mspace>" in out  # empty elements stay open-and-closed
+    plain = "<math><mi>x</mi><mo>=</mo><mn>1</mn></math>"
+    assert sfr.tight_scripts(plain) == plain
+
+
+def test_the_math_font_holds_what_the_browser_draws():
+    """A one-letter <mi> is drawn in its italic form (MathML Core's math-auto), unless
+    mathvariant says otherwise; the text of every other token as it is."""
+    assert [sfr.math_auto_italic(c) for c in "aAhzZıαΩω∂ϕ∇1+"] == [
+        "𝑎", "𝐴", "ℎ", "𝑧", "𝑍", "𝚤", "𝛼", "𝛺", "𝜔", "𝜕", "𝜙", "𝛻", "1", "+"]
+    formulas = ['<math><mi>x</mi><mo>&lt;</mo><mi mathvariant="normal">d</mi><mi>log</mi>'
+                '<mtext>if </mtext><msqrt><mn>2</mn></msqrt></math>']
+    assert sfr.math_characters(formulas) == {ord(c) for c in "𝑥<dlogif2√"}
 
 
 def test_animation_frames_leave_the_html_and_load_on_use(tmp_path):
@@ -257,30 +314,23 @@ def test_a_bundle_a_page_still_links_is_not_removed_as_stale(tmp_path):
 
 
 def test_the_first_screen_fonts_are_preloaded_before_the_stylesheet(tmp_path):
-    """A page preloads the faces its header's icons and its first formulas draw with (the
-    container's family for unmarked characters, the class's for marked ones), each once, before
-    the bundle; a formula after the first 2,500 characters of text adds nothing."""
+    """A page preloads the faces its header's icons draw with, and the math font if a formula
+    starts in the first 2,500 characters of its text, each once, before the bundle."""
     css = ('@font-face{font-display:block;font-family:Font Awesome\\ 6 Free;font-weight:900;'
            'src:url(vendor/fa-solid.woff) format("woff")}\n'
            '@font-face{font-family:Font Awesome\\ 6 Free;font-weight:400;src:url(vendor/fa-regular.woff) format("woff")}\n'
-           '@font-face { font-display: swap;\n  font-family: MJXZERO;\n  src: url("mj/Zero.woff") format("woff");\n}\n'
-           '@font-face { font-family: MJXTEX; src: url("mj/Main.woff") format("woff"); }\n'
-           '@font-face { font-family: MJXTEX-I; src: url("mj/Italic.woff") format("woff"); }\n'
-           '@font-face { font-family: MJXTEX-S1; src: url("mj/Size1.woff") format("woff"); }\n'
-           '.MJX-TEX {\n  font-family: MJXZERO, MJXTEX;\n}\n.TEX-I {\n  font-family: MJXZERO, MJXTEX-I;\n}\n'
-           '.TEX-S1 {\n  font-family: MJXZERO, MJXTEX-S1;\n}\n')
-    faces, families = sfr.font_faces(css), sfr.math_class_families(css)
+           '@font-face {\n  font-family: "STIX Two Math";\n  src: url("math/STIX.woff") format("woff");\n'
+           '  font-display: swap;\n}\n')
+    faces = sfr.font_faces(css)
     assert faces[("Font Awesome 6 Free", 900)] == ("vendor/fa-solid.woff", "woff")
-    assert families == {"MJX-TEX": ["MJXZERO", "MJXTEX"], "TEX-I": ["MJXZERO", "MJXTEX-I"],
-                        "TEX-S1": ["MJXZERO", "MJXTEX-S1"]}
-    formula = '<mjx-container class="MathJax"><mjx-c class="mjx-c1D465 TEX-I"></mjx-c><mjx-c class="mjx-c2B"></mjx-c></mjx-container>'
-    late = '<mjx-container><mjx-c class="mjx-c28 TEX-S1"></mjx-c></mjx-container>'
-    page = (f'<header><i class="fa-solid fa-bars"></i></header><article><p>x {formula}</p>'
-            f'<p>{"word " * 600}</p><p>{late}</p></article>')
-    assert sfr.first_screen_fonts(page, faces, families) == [
-        ("vendor/fa-solid.woff", "woff"), ("mj/Zero.woff", "woff"), ("mj/Italic.woff", "woff"), ("mj/Main.woff", "woff")]
-    assert sfr.first_screen_fonts(page.replace("word " * 600, ""), faces, families)[-1] == ("mj/Size1.woff", "woff")
-    assert sfr.first_screen_fonts("<p>no article</p>", faces, families) == []
+    assert faces[("STIX Two Math", 400)] == ("math/STIX.woff", "woff")
+    formula = '<math><mi>x</mi></math>'
+    page = (f'<header><i class="fa-solid fa-bars"></i></header><article><p>x {formula} {formula}</p>'
+            f'<p>{"word " * 600}</p></article>')
+    assert sfr.first_screen_fonts(page, faces) == [("vendor/fa-solid.woff", "woff"), ("math/STIX.woff", "woff")]
+    late = page.replace(f"x {formula} {formula}", "x").replace("</p></article>", f"</p><p>{formula}</p></article>")
+    assert sfr.first_screen_fonts(late, faces) == [("vendor/fa-solid.woff", "woff")]
+    assert sfr.first_screen_fonts("<p>no article</p>", faces) == []
     # in the bundle: the preloads come before the stylesheet
     static = tmp_path / "_static"
     static.mkdir()
@@ -293,9 +343,8 @@ def test_the_first_screen_fonts_are_preloaded_before_the_stylesheet(tmp_path):
     sfr.bundle_stylesheets(tmp_path, pages)
     text = pages[tmp_path / "book" / "p.html"]
     preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="font" type="font/woff" crossorigin />', text)
-    assert preloads == ["../_static/vendor/fa-solid.woff", "../_static/mj/Zero.woff", "../_static/mj/Italic.woff",
-                        "../_static/mj/Main.woff"]
-    assert text.index("mj/Main.woff") < text.index('rel="stylesheet"')
+    assert preloads == ["../_static/vendor/fa-solid.woff", "../_static/math/STIX.woff"]
+    assert text.index("math/STIX.woff") < text.index('rel="stylesheet"')
 
 
 def test_code_keeps_only_the_spans_that_change_its_look():
@@ -339,33 +388,3 @@ def test_the_book_theme_script_skips_its_search_for_margin_content_when_there_is
     assert "querySelectorAll(n.join" not in quiet and "IntersectionObserver" in quiet
     assert sfr.quiet_book_theme_script(js, {"margin"}) == (js, True)  # a margin note keeps it
     assert sfr.quiet_book_theme_script(quiet, set()) == (quiet, False)
-
-
-def test_math_fonts_keep_exactly_the_characters_the_stylesheet_draws(tmp_path):
-    from fontTools.ttLib import TTFont
-
-    fonts = ROOT / "book/_static/mathjax/output/chtml/fonts/woff-v2"
-    if not (fonts / "MathJax_Main-Regular.woff").is_file():
-        pytest.skip("MathJax fonts are not vendored")
-    folder = tmp_path / "mathjax/output/chtml/fonts/woff-v2"
-    folder.mkdir(parents=True)
-    shutil.copy(fonts / "MathJax_Main-Regular.woff", folder)
-    css = ('@font-face { font-family: MJXTEX; src: url("mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff")'
-           ' format("woff"); }\nmjx-c.mjx-c28::before { content: "("; }\nmjx-c.mjx-c3D::before { content: "\\3D"; }\n'
-           'mjx-c.mjx-c2212::before { content: "\\2212 \\2B"; }')
-    assert sfr.css_characters(css) == {0x28, 0x3D, 0x2212, 0x2B}
-    new, written = sfr.subset_math_fonts(tmp_path, css)
-    assert 'url("mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.subset.woff")' in new
-    cut = folder / "MathJax_Main-Regular.subset.woff"
-    assert written == {cut.name: cut.stat().st_size} and cut.stat().st_size < 0.3 * (folder / "MathJax_Main-Regular.woff").stat().st_size
-    with TTFont(cut) as font:
-        cmap = font.getBestCmap()
-    assert {0x28, 0x3D, 0x2212, 0x2B} <= set(cmap) and 0x41 not in cmap
-    # a font that draws none of the characters (MathJax_Zero) stays whole: cut, it would have an
-    # empty cmap, which browsers refuse to load
-    shutil.copy(fonts / "MathJax_Zero.woff", folder)
-    (folder / "MathJax_Zero.subset.woff").write_bytes(b"an earlier build's empty cut")
-    zero = css.replace("MathJax_Main-Regular", "MathJax_Zero")
-    kept, written = sfr.subset_math_fonts(tmp_path, zero)
-    assert 'url("mathjax/output/chtml/fonts/woff-v2/MathJax_Zero.woff")' in kept and written == {}
-    assert not (folder / "MathJax_Zero.subset.woff").exists()

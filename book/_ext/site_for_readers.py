@@ -52,8 +52,11 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 NODE_SCRIPT = HERE / "math_prerender.mjs"
-MATHJAX_FULL = HERE / "node_modules" / "mathjax-full"
-MATH_CSS = "mathjax-chtml.css"
+TEMML = HERE / "node_modules" / "temml"
+MATH_FONT_SOURCE = HERE / "node_modules" / "@fontsource" / "stix-two-math" / "files" / "stix-two-math-latin-400-normal.woff"
+MATH_FAMILY = "STIX Two Math"
+MATH_FONT = "math/STIXTwoMath.subset.woff"  # in _static, beside MATH_CSS
+MATH_CSS = "math.css"
 MIN_FONT_KEY = "smoothopt:min-font-pt"
 MIN_TEXT_PX = 9.0
 QUANTIZED_KEY = "smoothopt:palette"
@@ -192,7 +195,8 @@ _MATH = re.compile(r'<(span|div) class="(math(?: [^"]*)?)"([^>]*)>(.*?)</\1>', r
 _DATA_TEX = re.compile(r'\sdata-tex="([^"]*)"')
 _INLINE = re.compile(r"^\s*\\\((.*)\\\)\s*$", re.S)
 _DISPLAY = re.compile(r"\\\[(.*)\\\]", re.S)
-_RENDERED = re.compile(r"<mjx-container.*</mjx-container>", re.S)
+# an earlier build's rendering: MathML, or MathJax's CommonHTML before it
+_RENDERED = re.compile(r"<math[\s>].*</math>|<mjx-container.*</mjx-container>", re.S)
 
 
 def _math_items(page: str) -> list[tuple[str, bool]]:
@@ -214,17 +218,17 @@ def _tex_of(tag: str, attrs: str, inner: str) -> str | None:
     return None
 
 
-def _typeset(items: list[tuple[str, bool]], font_url: str) -> tuple[list[str], str]:
-    request = json.dumps({"fontURL": font_url, "items": items})
+def _typeset(items: list[tuple[str, bool]]) -> list[str]:
+    request = json.dumps({"items": items})
     done = subprocess.run(["node", str(NODE_SCRIPT)], input=request.encode(), capture_output=True,
                           check=False, timeout=600)
     if done.returncode:
         raise RuntimeError(done.stderr.decode(errors="replace")[-2000:])
     reply = json.loads(done.stdout)
     for index, message in reply["errors"]:
-        logger.warning(f"MathJax could not typeset {items[index][0]!r}: {message}",
+        logger.warning(f"temml could not typeset {items[index][0]!r}: {message}",
                        type="smoothopt", subtype="math")
-    return reply["html"], reply["css"]
+    return reply["html"]
 
 
 def _replace_math(page: str, rendered: iter) -> str:
@@ -234,8 +238,6 @@ def _replace_math(page: str, rendered: iter) -> str:
         if tex is None:
             return m.group(0)
         output = next(rendered)
-        if "mjx-merror" in output:
-            logger.warning(f"MathJax reports an error in {tex!r}", type="smoothopt", subtype="math")
         attrs = _DATA_TEX.sub("", attrs) + f' data-tex="{_html.escape(tex)}"'
         if _RENDERED.search(inner):
             body = _RENDERED.sub(lambda _: output, inner, count=1)
@@ -251,26 +253,132 @@ def _replace_math(page: str, rendered: iter) -> str:
 _MATHJAX_SCRIPTS = re.compile(
     r'<script[^>]*src="[^"]*mathjax/tex-chtml[^"]*"[^>]*></script>\s*'
     r'|<script>window\.MathJax = .*?</script>\s*', re.S)
+_TOKEN = re.compile(r"<(mi|mo|mn|mtext|ms)\b([^>]*)>([^<]*)</\1>")
+_MATH_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\s*")
+_MATH_FAMILY_RULE = re.compile(r"(\bmath\s*\{\s*font-family:)[^;]*;")
+_EQUATION_NUMBERS = re.compile(r"/\*[^*]*auto-numbering[^*]*\*/\s*\.tml-eqn::before\s*\{[^}]*\}\s*"
+                               r"body\s*\{\s*counter-reset:[^}]*\}\s*", re.S)
+
+
+def math_auto_italic(char: str) -> str:
+    """The character a browser draws for a one-letter ``<mi>`` (MathML Core's ``math-auto``
+    transform): Latin and Greek letters become their mathematical italic forms (U+1D434...),
+    anything else stays as it is."""
+    c = ord(char)
+    if char == "h":
+        return "\u210e"  # PLANCK CONSTANT: the italic h's place in Unicode
+    if 0x41 <= c <= 0x5A:
+        return chr(0x1D434 + c - 0x41)
+    if 0x61 <= c <= 0x7A:
+        return chr(0x1D44E + c - 0x61)
+    if char in "ıȷ":
+        return chr(0x1D6A4 + "ıȷ".index(char))
+    if 0x391 <= c <= 0x3A9 and c != 0x3A2:
+        return chr(0x1D6E2 + c - 0x391)
+    if char == "ϴ":
+        return chr(0x1D6F3)
+    if char == "∇":
+        return chr(0x1D6FB)
+    if 0x3B1 <= c <= 0x3C9:
+        return chr(0x1D6FC + c - 0x3B1)
+    others = "∂ϵϑϰϕϱϖ"
+    if char in others:
+        return chr(0x1D715 + others.index(char))
+    return char
+
+
+def math_characters(formulas: list[str]) -> set[int]:
+    """Every code point the browser draws from the math font for these MathML formulas: the text
+    of their tokens, a one-letter ``<mi>`` in the italic form the browser gives it (unless
+    ``mathvariant="normal"``), and the radical sign of a square root, which is in no token."""
+    drawn: set[str] = set()
+    for formula in formulas:
+        for tag, attrs, text in _TOKEN.findall(formula):
+            text = _html.unescape(text)
+            if tag == "mi" and len(text) == 1 and "mathvariant" not in attrs:
+                text = math_auto_italic(text)
+            drawn.update(text)
+        if "<msqrt" in formula or "<mroot" in formula:
+            drawn.add("\u221a")
+    return {ord(c) for c in drawn if not c.isspace()}
+
+
+_SCRIPTED = {"msub": 1, "msup": 1, "msubsup": 1, "munder": 1, "mover": 1, "munderover": 1,
+             "mmultiscripts": 1, "mroot": 1}  # element -> index of its first script child
+_BIG_OPERATORS = set("∑∏∐∫∬∭∮⋃⋂⋁⋀⨁⨂⨀")
+
+
+def tight_scripts(formula: str) -> str:
+    """TeX sets no space around operators, relations and punctuation in sub- and superscripts,
+    limits and root indices (``x_{t+1}``, ``G_{t,i}``); browsers give an ``<mo>`` there its full
+    spacing (``t + 1``, ``t, i``). Every ``<mo>`` inside a script, other than a big operator,
+    gets ``lspace`` and ``rspace`` 0."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(formula)
+    changed = False
+
+    def walk(node, in_script: bool) -> None:
+        nonlocal changed
+        if in_script and node.tag == "mo" and (node.text or "").strip() not in _BIG_OPERATORS:
+            node.set("lspace", "0em")
+            node.set("rspace", "0em")
+            changed = True
+        first_script = _SCRIPTED.get(node.tag)
+        for index, child in enumerate(node):
+            walk(child, in_script or (first_script is not None and index >= first_script))
+
+    walk(root, False)
+    return ET.tostring(root, encoding="unicode", short_empty_elements=False) if changed else formula
+
+
+def math_stylesheet(temml_css: str, font_url: str) -> str:
+    """temml's stylesheet for STIX Two Math, drawing with the cut font at ``font_url`` (relative to
+    the stylesheet) and without its equation numbers (the book numbers no equation)."""
+    face = (f'@font-face {{\n  font-family: "{MATH_FAMILY}";\n  src: url("{font_url}") format("woff");\n'
+            f"  font-display: swap;\n}}\n\n")
+    css = _MATH_FONT_FACE.sub("", temml_css)
+    css, found = _MATH_FAMILY_RULE.subn(rf'\1 "{MATH_FAMILY}", math;', css)
+    if not found:
+        raise ValueError("temml's stylesheet names no font-family for math")
+    css = _EQUATION_NUMBERS.sub("", css)
+    return face + css
+
+
+def subset_math_font(source: Path, target: Path, codepoints: set[int]) -> int:
+    """Cut the math font at ``source`` to ``codepoints`` (with the sizes and pieces of stretchy
+    characters its MATH table lists) and write it as WOFF to ``target``. Returns its size."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["*"]
+    options.notdef_outline = True
+    font = subset.load_font(str(source), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(codepoints))
+    subsetter.subset(font)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    subset.save_font(font, str(target), options)
+    font.close()
+    return target.stat().st_size
 
 
 def _prerender_math(outdir: Path, pages: dict[Path, str]) -> None:
-    if shutil.which("node") is None or not MATHJAX_FULL.is_dir():
-        logger.info("site: node or book/_ext/node_modules/mathjax-full is missing (run `npm ci` in "
-                    "book/_ext); the pages keep the MathJax script")
+    if shutil.which("node") is None or not TEMML.is_dir() or not MATH_FONT_SOURCE.is_file():
+        logger.info("site: node, or temml or @fontsource/stix-two-math in book/_ext/node_modules, is "
+                    "missing (run `npm ci` in book/_ext); the pages keep the MathJax script")
         return
     per_page = {path: _math_items(text) for path, text in pages.items()}
     items = [item for page_items in per_page.values() for item in page_items]
     if not items:
         return
-    rendered, css = _typeset(items, "mathjax/output/chtml/fonts/woff-v2")
-    # text shows at once in a fallback font instead of waiting for MathJax's webfonts
-    css = re.sub(r"(@font-face(?:\s*/\*.*?\*/)?\s*\{)(?![^}]*font-display)", r"\1 font-display: swap;", css)
-    try:
-        css, fonts = subset_math_fonts(outdir / "_static", css)
-        logger.info(f"site: math fonts cut to the characters in use: {fonts}")
-    except Exception as err:  # noqa: BLE001 - the whole fonts still work
-        logger.warning(f"site: cutting the math fonts failed: {err}", type="smoothopt", subtype="fonts")
-    (outdir / "_static" / MATH_CSS).write_text(css, encoding="utf8")
+    rendered = [tight_scripts(formula) if formula else formula for formula in _typeset(items)]
+    static = outdir / "_static"
+    size = subset_math_font(MATH_FONT_SOURCE, static / MATH_FONT, math_characters(rendered))
+    logger.info(f"site: {MATH_FAMILY} cut to the characters in use: {size} bytes")
+    css = math_stylesheet((TEMML / "dist" / "Temml-STIX2.css").read_text(encoding="utf8"), MATH_FONT)
+    (static / MATH_CSS).write_text(css, encoding="utf8")
     stream = iter(rendered)
     for path, page_items in per_page.items():
         if not page_items:
@@ -737,63 +845,8 @@ def subset_icon_fonts(outdir: Path, texts: list[str]) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------------------------------------
-# the first paint: one stylesheet, math fonts cut to the glyphs in use, no script preloads
+# the first paint: one stylesheet, no script preloads
 # ------------------------------------------------------------------------------------------------
-
-_CSS_CONTENT = re.compile(r'content:\s*"((?:[^"\\]|\\.)*)"')
-_CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6})\s?|\\(.)|(.)", re.S)
-_MATH_FONT_URL = re.compile(r'url\("((?:[^"/]*/)*)([\w-]+)\.woff"\)')
-
-
-def css_characters(css: str) -> set[int]:
-    """Every code point a stylesheet draws with ``content: "..."`` (CSS escapes decoded)."""
-    found = set()
-    for m in _CSS_CONTENT.finditer(css):
-        for hex_code, escaped, plain in _CSS_ESCAPE.findall(m.group(1)):
-            found.add(int(hex_code, 16) if hex_code else ord(escaped or plain))
-    return found
-
-
-def subset_math_fonts(static: Path, css: str) -> tuple[str, dict[str, int]]:
-    """Cut the MathJax fonts that ``css`` (the pre-rendered math's stylesheet, which lives in
-    ``static``) loads to the characters it draws: MathJax's CommonHTML draws every character of a
-    formula as the ``content`` of a CSS rule, so those are all the glyphs the site needs (about
-    160 of several thousand; 120 KB of fonts on a page become about 25). Returns the stylesheet
-    pointing at the cut fonts and their sizes."""
-    from fontTools import subset
-
-    codepoints = sorted(css_characters(css))
-    written: dict[str, int] = {}
-
-    def sub(m: re.Match) -> str:
-        folder, stem = m.group(1), m.group(2)
-        source = static / folder / f"{stem}.woff"
-        if not source.is_file() or not codepoints:
-            return m.group(0)
-        target = source.with_name(f"{stem}.subset.woff")
-        if target.name not in written:
-            options = subset.Options()
-            options.flavor = "woff"
-            options.layout_features = ["*"]
-            options.notdef_outline = True
-            options.drop_tables += ["FFTM"]  # FontForge's timestamps, which fontTools cannot cut
-            font = subset.load_font(str(source), options)
-            if not set(codepoints) & set(font.getBestCmap() or {}):
-                # a font none of whose characters is drawn (MathJax_Zero's one private-use
-                # character): cut to nothing, browsers reject it (an empty cmap), so it stays whole
-                font.close()
-                target.unlink(missing_ok=True)  # an earlier build's empty cut
-                return m.group(0)
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=codepoints)
-            subsetter.subset(font)
-            subset.save_font(font, str(target), options)
-            font.close()
-            written[target.name] = target.stat().st_size
-        return f'url("{folder}{target.name}")'
-
-    return _MATH_FONT_URL.sub(sub, css), written
-
 
 _PRELOAD_SCRIPT = re.compile(r'\s*<link rel="preload" as="script" href="[^"]*"\s*/?>')
 
@@ -1056,21 +1109,11 @@ def font_faces(css: str) -> dict[tuple[str, int], tuple[str, str]]:
     return faces
 
 
-def math_class_families(css: str) -> dict[str, list[str]]:
-    """MathJax's CommonHTML classes and the font families each draws its characters with
-    (``.TEX-I`` -> MJXZERO, MJXTEX-I; ``.MJX-TEX``, the container's, for the unmarked ones)."""
-    out = {}
-    for m in re.finditer(r"(?:^|(?<=\}))\s*\.((?:MJX-)?TEX(?:-[A-Z0-9]+)?)\s*\{([^}]*)\}", css):
-        family = _FACE_FAMILY.search(m.group(2))
-        if family:
-            out[m.group(1)] = [_family(f) for f in family.group(1).split(",")]
-    return out
-
-
-def first_screen_fonts(text: str, faces: dict, families: dict[str, list[str]]) -> list[tuple[str, str]]:
+def first_screen_fonts(text: str, faces: dict) -> list[tuple[str, str]]:
     """The font files a page's first layout draws with: the icons of its header (Font Awesome's
-    solid or regular style, as the classes before the article say) and the math fonts of the
-    formulas in the first ``FIRST_SCREEN_FONT_CHARS`` characters of its text. (url, format) each."""
+    solid or regular style, as the classes before the article say) and the math font, if a
+    formula starts in the first ``FIRST_SCREEN_FONT_CHARS`` characters of its text. (url,
+    format) each."""
     article = text.find("<article")
     if article < 0:
         return []
@@ -1079,15 +1122,9 @@ def first_screen_fonts(text: str, faces: dict, families: dict[str, list[str]]) -
     for cls, weight in _FA_STYLES.items():
         if cls in header_classes:
             wanted.append(("Font Awesome 6 Free", weight))
-    for m in re.finditer(r"<mjx-container", text[article:]):
-        start = article + m.start()
-        if _text_before(text, article, start) > FIRST_SCREEN_FONT_CHARS:
-            break
-        formula = text[start: text.find("</mjx-container>", start)]
-        for c in re.finditer(r'<mjx-c class="([^"]*)"', formula):
-            marks = [k for k in c.group(1).split() if k in families]
-            for family in families.get(marks[0] if marks else "MJX-TEX", []):
-                wanted.append((family, 400))
+    first_math = re.search(r"<math[\s>]", text[article:])
+    if first_math and _text_before(text, article, article + first_math.start()) <= FIRST_SCREEN_FONT_CHARS:
+        wanted.append((MATH_FAMILY, 400))
     out = []
     for key in dict.fromkeys(wanted):
         if key in faces and faces[key] not in out:
@@ -1107,7 +1144,7 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
     import hashlib
 
     static = (outdir / "_static").resolve()
-    bundles: dict[tuple[Path, ...], tuple[str, dict, dict, set[str]]] = {}
+    bundles: dict[tuple[Path, ...], tuple[str, dict, set[str]]] = {}
     sizes: dict[str, int] = {}
     kept: set[str] = set()
     names = None
@@ -1146,16 +1183,16 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
             name = f"bundle-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
             (static / name).write_text(css, encoding="utf8")
             sizes[name] = len(css.encode())
-            bundles[key] = (name, font_faces(css), math_class_families(css), plain)
+            bundles[key] = (name, font_faces(css), plain)
         first = links[0][0]
         prefix = _static_prefix(outdir, path)
-        name, faces, families, plain = bundles[key]
+        name, faces, plain = bundles[key]
         # the fonts the first layout needs are asked for before the stylesheet that names them:
         # they arrive before the text is laid out, which is then laid out once, in them (found at
         # first use, they would arrive after it and lay out every formula on the screen again)
         new_head = head[: first.start()] + "".join(
             f'<link rel="preload" href="{prefix}{url}" as="font" type="{_FONT_TYPES[fmt]}" crossorigin />\n'
-            for url, fmt in first_screen_fonts(text, faces, families) if fmt in _FONT_TYPES)
+            for url, fmt in first_screen_fonts(text, faces) if fmt in _FONT_TYPES)
         new_head += f'<link rel="stylesheet" href="{prefix}{name}" />\n'
         last = first.end()
         for m, _ in links[1:]:
