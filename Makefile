@@ -31,9 +31,10 @@ READ_DEPS  := $(shell find book/_ext -maxdepth 1 -name '*.py' -o -maxdepth 1 -na
               _config.yml _toc.yml
 READ_STAMP := $(BUILD)/.read-deps.stamp
 
-# Node tools of the site (book/_ext/package-lock.json): mathjax-full pre-renders the math at build
-# time; axe-core and lighthouse are the site checks. Installed only where npm exists; without it
-# the pages keep the MathJax script and the site checks that need them skip (fail under CI).
+# Node tools of the site (book/_ext/package-lock.json): temml pre-renders the math into MathML at
+# build time, drawn in the font of @fontsource/stix-two-math; axe-core and lighthouse are the site
+# checks. Installed only where npm exists; without it the pages keep the MathJax script and the
+# site checks that need them skip (fail under CI).
 NODE_DIR   := book/_ext
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed.stamp
 NODE_DEPS  := $(if $(shell command -v npm 2>/dev/null),$(NODE_STAMP))
@@ -71,7 +72,7 @@ $(READ_STAMP): $(READ_DEPS)
 	mkdir -p $(BUILD)
 	touch $@
 
-node-tools: $(NODE_STAMP)  ## install the site's pinned node tools (mathjax-full, axe-core, lighthouse)
+node-tools: $(NODE_STAMP)  ## install the site's pinned node tools (temml, STIX Two Math, axe-core, lighthouse)
 
 $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error

@@ -10,11 +10,15 @@ What it does, and when:
 * **Scripts only where used** (``html-page-context``): the search index and its scripts load on
   the search page only (the theme's search box submits to that page).
 * **Math pre-rendered** (``build-finished``): every ``\\(...\\)`` and ``\\[...\\]`` of every page is
-  typeset by MathJax (npm package ``mathjax-full``, run by ``math_prerender.mjs`` in node) into
-  CommonHTML with assistive MathML, and one stylesheet for the whole site; the 1.3 MB MathJax
-  script is then not loaded at all. The TeX stays in ``data-tex`` so that each build re-renders
-  every page and the stylesheet always covers every character. Without node or ``mathjax-full``
-  (``npm ci`` in ``book/_ext``) the pages keep the MathJax script, and the build says so.
+  typeset by temml (npm package ``temml``, run by ``math_prerender.mjs`` in node) into MathML
+  Core, which the browser lays out itself: one element per symbol where MathJax's CommonHTML
+  needed several, plus a second, assistive copy for screen readers (MathML is what they read).
+  The font is STIX Two Math (``@fontsource/stix-two-math``), cut to the characters the site
+  draws (``math_characters``), with temml's stylesheet; scripts are set tight as in TeX
+  (``tight_scripts``). The 1.3 MB MathJax script is then not loaded at all. The TeX stays in
+  ``data-tex`` so that each build re-renders every page and the font always covers every
+  character. Without node, temml or the font (``npm ci`` in ``book/_ext``) the pages keep the
+  MathJax script, and the build says so.
 * **Figures** (``build-finished``): PNGs in ``_images`` are re-encoded with a palette of 256
   colours where that loses next to nothing (plots have few colours); every figure ``<img>``
   gets its intrinsic size, ``loading="lazy"`` unless it is the first one and the first screen
@@ -27,11 +31,11 @@ What it does, and when:
 * **After the first paint** (``build-finished``): the theme's deferred scripts are fetched by one
   inline loader once the page has painted (``scripts_after_first_paint``);
   ``documentation_options.js`` goes into the page (``inline_options``).
-* **One layout** (``build-finished``): the fonts of a page's first screen (its header's icons, the
-  math of its first 2,500 characters) are preloaded before the stylesheet bundle
-  (``first_screen_fonts``); code blocks lose the ``<span>`` of tokens drawn like plain code
-  (``plain_code_spans``); sphinx-book-theme's search for margin content goes when no page has any
-  (``quiet_book_theme_script``).
+* **One layout** (``build-finished``): the fonts of a page's first screen (its header's icons,
+  and the math font if a formula starts in its first 2,500 characters) are preloaded before the
+  stylesheet bundle (``first_screen_fonts``); code blocks lose the ``<span>`` of tokens drawn
+  like plain code (``plain_code_spans``); sphinx-book-theme's search for margin content goes when
+  no page has any (``quiet_book_theme_script``).
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 NODE_SCRIPT = HERE / "math_prerender.mjs"
 TEMML = HERE / "node_modules" / "temml"
+# fontsource names its one file "latin", but it is the whole font: 4,605 characters and the MATH table
 MATH_FONT_SOURCE = HERE / "node_modules" / "@fontsource" / "stix-two-math" / "files" / "stix-two-math-latin-400-normal.woff"
 MATH_FAMILY = "STIX Two Math"
 MATH_FONT = "math/STIXTwoMath.subset.woff"  # in _static, beside MATH_CSS
