@@ -18,6 +18,7 @@ minute a page on 2 busy cores, so ``make test`` runs it on ``site_audit.LIGHTHOU
 
 from __future__ import annotations
 
+import html as _html
 import os
 import re
 from html.parser import HTMLParser
@@ -338,7 +339,8 @@ def test_page_in_browser(browser, server, docname):
     problems += [f"broken image: {src}" for src in found["brokenImages"]]
     if found["mathCount"] and not found["mathjax"]:
         problems.append(f"{found['mathCount']} math elements, neither pre-rendered nor typeset by MathJax")
-    if found["mathjax"] == "pre-rendered at build time" and found["mathFont"] != ["loaded"]:
+    if found["mathjax"] == "pre-rendered at build time" and (
+            not found["mathFont"] or any(status != "loaded" for status in found["mathFont"])):
         problems.append(f"the math font STIX Two Math did not load: {found['mathFont']}")
     problems += [f"math not typeset: {tex!r}" for tex in found["untypeset"]]
     problems += [f"math error: {err!r}" for err in found["mathErrors"]]
@@ -354,6 +356,53 @@ def test_api_page_covers_every_module():
     api = (ROOT / "book" / "api.md").read_text(encoding="utf8")
     missing = [m for m in modules if f"smoothopt.{m}" not in api]
     assert not missing, f"book/api.md documents no {', '.join('smoothopt.' + m for m in missing)}"
+
+
+# One token element of each kind (tag, mathvariant, text) on the page, marked for the probe below.
+_MARK_TOKENS = """
+() => {
+  const seen = new Set();
+  let n = 0;
+  for (const el of document.querySelectorAll(".math math :is(mi, mo, mn, mtext, ms)")) {
+    const key = el.tagName + "|" + (el.getAttribute("mathvariant") || "") + "|" + el.textContent;
+    if (el.textContent.trim() === "" || seen.has(key)) continue;
+    seen.add(key);
+    el.setAttribute("data-so-probe", String(n++));
+  }
+  return n;
+}
+"""
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_math_is_drawn_in_its_font(browser, server, docname):
+    """Every symbol of every formula is drawn in STIX Two Math, as the browser reports the fonts
+    it drew each token with: none falls back to another font because the font cut at build time
+    lacks it (a one-letter <mi> is drawn in its italic form, which the cut has to hold too)."""
+    html = _page(HTML, docname).read_text(encoding="utf8")
+    if "<math" not in html:
+        pytest.skip(f"{docname} has no pre-rendered math")
+    page = browser.new_page()
+    try:
+        site_audit.open_page(page, f"{server}/{docname}.html", timeout_ms=30_000)
+        page.evaluate("() => document.fonts.ready")
+        marked = page.evaluate(_MARK_TOKENS)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-so-probe]"})["nodeIds"]
+        elsewhere = []
+        for node in nodes:
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            others = sorted({f["familyName"] for f in fonts} - {"STIX Two Math"})
+            if others:
+                outer = cdp.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"]
+                elsewhere.append(f"{outer[:90]} drawn in {others}")
+    finally:
+        page.close()
+    assert len(nodes) == marked > 0
+    assert not elsewhere, f"{docname}.html: {len(elsewhere)} of {marked} kinds of token fall back:\n  " + "\n  ".join(elsewhere[:20])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,6 +437,9 @@ def test_page_html_is_light_and_described(site, docname):
         problems.append(f"ids used more than once: {repeated}")
     if "fontawesome.js" in html:
         problems.append("loads the 1.5 MB Font Awesome script")
+    # a MyST role inside $...$ is not run: the reader sees its letters typeset as math
+    problems += [f"a role inside math, typeset as letters: {_html.unescape(tex)[:80]!r}"
+                 for tex in re.findall(r'data-tex="([^"]*\{(?:glue(?::\w+)?|doc|ref|eq|numref)\}`[^"]*)"', html)]
     prerendering = (ROOT / "book" / "_ext" / "node_modules" / "temml").is_dir() or IN_CI
     if prerendering and re.search(r"<script[^>]*mathjax", html):
         problems.append("loads the MathJax script (the math should be pre-rendered: make node-tools)")

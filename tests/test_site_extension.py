@@ -69,13 +69,15 @@ def test_math_is_typeset_into_mathml_and_kept_as_tex(tmp_path):
     page = tmp_path / "p.html"
     text = ('<html><head></head><body><p><span class="math notranslate nohighlight">\\(\\sigma &lt; 1\\)</span></p>'
             '<div class="math notranslate nohighlight" id="eq">\n\\[\\mathbb{E}\\,\\sqrt{h}\\]</div>'
-            '<div class="math notranslate nohighlight">\n\\[\\begin{align}a &amp;= b\\end{align}\\]</div></body></html>')
+            '<div class="math notranslate nohighlight">\n\\[\\begin{align}a &amp;= b\\end{align}\\]</div>'
+            '<div class="math notranslate nohighlight">\n\\[\\begin{alignat}{2}a &amp;= b &amp; c\\end{alignat}\\]</div></body></html>')
     pages = {page: text}
     sfr._prerender_math(tmp_path, pages)
     out = pages[page]
-    assert out.count("<math") == 3 and 'data-tex="\\sigma &lt; 1"' in out
+    assert out.count("<math") == 4 and 'data-tex="\\sigma &lt; 1"' in out
     assert "<mi>σ</mi>" in out and "<mi>𝔼</mi>" in out  # \mathbb as its Unicode letter, not mathvariant
     assert '<math display="block"' in out and "tml-eqn" not in out  # no equation numbers
+    assert not re.search(r"<math[^>]*>(?:(?!</math>).)*<span", out, re.S)  # nor their <span> in MathML
     assert 'href="_static/math.css"' in out
     css = (tmp_path / "_static/math.css").read_text()
     assert sfr.font_faces(css) == {("STIX Two Math", 400): ("math/STIXTwoMath.subset.woff", "woff")}
@@ -83,6 +85,8 @@ def test_math_is_typeset_into_mathml_and_kept_as_tex(tmp_path):
     with TTFont(tmp_path / "_static" / sfr.MATH_FONT) as font:
         cmap = set(font.getBestCmap())
         assert "MATH" in font  # the sizes and pieces of stretchy characters
+        assert "scripts.sil.org/OFL" in font["name"].getDebugName(14)  # the licence travels with the cut
+    assert "SIL Open Font License" in (tmp_path / "_static/math/LICENSE.txt").read_text()
     # σ and h as the browser draws a one-letter <mi> (italic), 𝔼, the radical sign, <
     assert {0x1D70E, 0x210E, 0x1D53C, 0x221A, 0x3C} <= cmap and ord("h") not in cmap and ord("q") not in cmap
     again = {page: out}
@@ -92,6 +96,29 @@ def test_math_is_typeset_into_mathml_and_kept_as_tex(tmp_path):
                                  '<mjx-container class="MathJax">old</mjx-container>', 1)}
     sfr._prerender_math(tmp_path, mathjax)  # and so does a page an older build left in CommonHTML
     assert mathjax[page] == out
+    # a page Sphinx did not write again links its bundle, which holds the math's rules already
+    bundled = out.replace('<link rel="stylesheet" href="_static/math.css" />',
+                          '<link rel="stylesheet" href="_static/bundle-0123456789ab.css" />')
+    again = {page: bundled}
+    sfr._prerender_math(tmp_path, again)
+    assert again[page] == bundled and "math.css" not in again[page]
+
+
+def test_tex_that_fails_stays_visible_as_tex(tmp_path, monkeypatch):
+    _needs_temml()
+    warned = []
+    monkeypatch.setattr(sfr.logger, "warning", lambda message, **kw: warned.append(message))
+    (tmp_path / "_static").mkdir()
+    page = tmp_path / "p.html"
+    text = ('<html><head></head><body><p><span class="math notranslate nohighlight">\\(\\frac{a}\\)</span> and '
+            '<span class="math notranslate nohighlight">\\(x\\)</span></p></body></html>')
+    pages = {page: text}
+    sfr._prerender_math(tmp_path, pages)
+    out = pages[page]
+    assert len(warned) == 1 and "\\frac{a}" in warned[0]
+    # the reader sees the TeX (the site checks flag it as raw TeX), and the next formula is not shifted
+    assert '<span class="math notranslate nohighlight" data-tex="\\frac{a}">\\(\\frac{a}\\)</span>' in out
+    assert out.count("<math") == 1 and "<mi>x</mi>" in out
 
 
 def test_a_tex_error_is_a_build_warning(tmp_path, monkeypatch):
@@ -118,6 +145,15 @@ def test_scripts_are_set_tight_as_in_tex():
     assert "<mspace width=\"1em\"></mspace>" in out  # empty elements stay open-and-closed
     plain = "<math><mi>x</mi><mo>=</mo><mn>1</mn></math>"
     assert sfr.tight_scripts(plain) == plain
+    # a fraction: its numerator and denominator are in script style inline, in text style in display
+    frac = "<mfrac><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow><mn>2</mn></mfrac>"
+    assert '<mo lspace="0em" rspace="0em">+</mo>' in sfr.tight_scripts(f"<math>{frac}</math>")
+    display = f'<math display="block">{frac}</math>'
+    assert sfr.tight_scripts(display) == display
+    tfrac = f'<math display="block"><mstyle displaystyle="false">{frac}</mstyle></math>'
+    assert '<mo lspace="0em" rspace="0em">+</mo>' in sfr.tight_scripts(tfrac)
+    nested = f'<math display="block"><mfrac><mrow>{frac}</mrow><mn>3</mn></mfrac></math>'
+    assert '<mo lspace="0em" rspace="0em">+</mo>' in sfr.tight_scripts(nested)  # a fraction in a fraction
 
 
 def test_the_math_font_holds_what_the_browser_draws():
@@ -127,7 +163,8 @@ def test_the_math_font_holds_what_the_browser_draws():
         "𝑎", "𝐴", "ℎ", "𝑧", "𝑍", "𝚤", "𝛼", "𝛺", "𝜔", "𝜕", "𝜙", "𝛻", "1", "+"]
     formulas = ['<math><mi>x</mi><mo>&lt;</mo><mi mathvariant="normal">d</mi><mi>log</mi>'
                 '<mtext>if </mtext><msqrt><mn>2</mn></msqrt></math>']
-    assert sfr.math_characters(formulas) == {ord(c) for c in "𝑥<dlogif2√"}
+    assert sfr.math_characters(formulas) == {ord(c) for c in "𝑥<dlogif 2√"}
+    assert 0xA0 in sfr.math_characters(["<math><mtext>\u00a0</mtext></math>"])  # a space is drawn too
 
 
 def test_animation_frames_leave_the_html_and_load_on_use(tmp_path):

@@ -16,8 +16,9 @@ const request = JSON.parse(Buffer.concat(chunks).toString("utf8"));
 const out = [];
 const errors = [];
 // Equations are not numbered (the book refers to none by number, and MathJax, before, was run
-// with tags: "none"): align, equation, gather and multline are typeset as their starred forms.
-const UNNUMBERED = /\\(begin|end)\{(align|equation|gather|multline)\}/g;
+// with tags: "none"): align, alignat, flalign, equation, gather and multline are typeset as their
+// starred forms (a number would come as a <span> inside the MathML).
+const UNNUMBERED = /\\(begin|end)\{(align|alignat|flalign|equation|gather|multline)\}/g;
 
 request.items.forEach(([tex, display], i) => {
   const source = tex.replace(UNNUMBERED, "\\$1{$2*}");

@@ -11,8 +11,8 @@ What it does, and when:
   the search page only (the theme's search box submits to that page).
 * **Math pre-rendered** (``build-finished``): every ``\\(...\\)`` and ``\\[...\\]`` of every page is
   typeset by temml (npm package ``temml``, run by ``math_prerender.mjs`` in node) into MathML
-  Core, which the browser lays out itself: one element per symbol where MathJax's CommonHTML
-  needed several, plus a second, assistive copy for screen readers (MathML is what they read).
+  Core, which the browser lays out itself and screen readers read: one element per symbol, where
+  MathJax's CommonHTML, used before, needed several and a second, hidden MathML copy for them.
   The font is STIX Two Math (``@fontsource/stix-two-math``), cut to the characters the site
   draws (``math_characters``), with temml's stylesheet; scripts are set tight as in TeX
   (``tight_scripts``). The 1.3 MB MathJax script is then not loaded at all. The TeX stays in
@@ -193,7 +193,7 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
 
 
 # ------------------------------------------------------------------------------------------------
-# math: TeX -> CommonHTML at build time
+# math: TeX -> MathML at build time
 # ------------------------------------------------------------------------------------------------
 
 _MATH = re.compile(r'<(span|div) class="(math(?: [^"]*)?)"([^>]*)>(.*?)</\1>', re.S)
@@ -243,6 +243,8 @@ def _replace_math(page: str, rendered: iter) -> str:
         if tex is None:
             return m.group(0)
         output = next(rendered)
+        if not output:  # temml refused it (the build warned): the reader sees the TeX, and so do the site checks
+            output = _html.escape(f"\\({tex}\\)" if tag == "span" else f"\\[{tex}\\]")
         attrs = _DATA_TEX.sub("", attrs) + f' data-tex="{_html.escape(tex)}"'
         if _RENDERED.search(inner):
             body = _RENDERED.sub(lambda _: output, inner, count=1)
@@ -258,6 +260,7 @@ def _replace_math(page: str, rendered: iter) -> str:
 _MATHJAX_SCRIPTS = re.compile(
     r'<script[^>]*src="[^"]*mathjax/tex-chtml[^"]*"[^>]*></script>\s*'
     r'|<script>window\.MathJax = .*?</script>\s*', re.S)
+_BUNDLE_LINK = re.compile(r'<link rel="stylesheet" href="[^"]*_static/bundle-[0-9a-f]+\.css"')
 _TOKEN = re.compile(r"<(mi|mo|mn|mtext|ms)\b([^>]*)>([^<]*)</\1>")
 _MATH_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\s*")
 _MATH_FAMILY_RULE = re.compile(r"(\bmath\s*\{\s*font-family:)[^;]*;")
@@ -305,7 +308,9 @@ def math_characters(formulas: list[str]) -> set[int]:
             drawn.update(text)
         if "<msqrt" in formula or "<mroot" in formula:
             drawn.add("\u221a")
-    return {ord(c) for c in drawn if not c.isspace()}
+    # spaces too (no-break space from "\\ ", thin spaces in operator names): a space the font lacks
+    # would take its width from another font
+    return {ord(c) for c in drawn if c not in "\n\r\t"}
 
 
 _SCRIPTED = {"msub": 1, "msup": 1, "msubsup": 1, "munder": 1, "mover": 1, "munderover": 1,
@@ -314,26 +319,39 @@ _BIG_OPERATORS = set("∑∏∐∫∬∭∮⋃⋂⋁⋀⨁⨂⨀")
 
 
 def tight_scripts(formula: str) -> str:
-    """TeX sets no space around operators, relations and punctuation in sub- and superscripts,
-    limits and root indices (``x_{t+1}``, ``G_{t,i}``); browsers give an ``<mo>`` there its full
-    spacing (``t + 1``, ``t, i``). Every ``<mo>`` inside a script, other than a big operator,
-    gets ``lspace`` and ``rspace`` 0."""
+    """TeX sets no space around operators, relations and punctuation in script style: in sub- and
+    superscripts, limits and root indices (``x_{t+1}``, ``G_{t,i}``), and in the numerator and
+    denominator of a fraction that is not in display style (inline ``\\frac{a+b}{2}``, ``\\tfrac``).
+    Browsers give an ``<mo>`` there its full spacing (``t + 1``, ``t, i``). Every ``<mo>`` in
+    script style, other than a big operator, gets ``lspace`` and ``rspace`` 0."""
     import xml.etree.ElementTree as ET
 
-    root = ET.fromstring(formula)
+    if not any(f"<{tag}" in formula for tag in (*_SCRIPTED, "mfrac")):
+        return formula
+    try:
+        root = ET.fromstring(formula)
+    except ET.ParseError:  # not plain MathML (temml's \\includegraphics, say): left as it is
+        return formula
     changed = False
 
-    def walk(node, in_script: bool) -> None:
+    def walk(node, script: bool, display: bool) -> None:
         nonlocal changed
-        if in_script and node.tag == "mo" and (node.text or "").strip() not in _BIG_OPERATORS:
+        if script and node.tag == "mo" and (node.text or "").strip() not in _BIG_OPERATORS:
             node.set("lspace", "0em")
             node.set("rspace", "0em")
             changed = True
+        if node.get("displaystyle") in ("true", "false"):
+            display = node.get("displaystyle") == "true"
         first_script = _SCRIPTED.get(node.tag)
         for index, child in enumerate(node):
-            walk(child, in_script or (first_script is not None and index >= first_script))
+            if node.tag == "mfrac":  # display: numerator and denominator in text style; else script
+                walk(child, script or not display, False)
+            elif first_script is not None and index >= first_script:
+                walk(child, True, False)
+            else:
+                walk(child, script, display)
 
-    walk(root, False)
+    walk(root, False, root.get("display") == "block")
     return ET.tostring(root, encoding="unicode", short_empty_elements=False) if changed else formula
 
 
@@ -359,6 +377,8 @@ def subset_math_font(source: Path, target: Path, codepoints: set[int]) -> int:
     options.flavor = "woff"
     options.layout_features = ["*"]
     options.notdef_outline = True
+    options.name_IDs = ["*"]  # the copyright, the licence (OFL) and its URL travel with the cut
+    options.name_languages = ["*"]
     font = subset.load_font(str(source), options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(codepoints))
@@ -380,10 +400,23 @@ def _prerender_math(outdir: Path, pages: dict[Path, str]) -> None:
         return
     rendered = [tight_scripts(formula) if formula else formula for formula in _typeset(items)]
     static = outdir / "_static"
-    size = subset_math_font(MATH_FONT_SOURCE, static / MATH_FONT, math_characters(rendered))
-    logger.info(f"site: {MATH_FAMILY} cut to the characters in use: {size} bytes")
     css = math_stylesheet((TEMML / "dist" / "Temml-STIX2.css").read_text(encoding="utf8"), MATH_FONT)
+    font = static / MATH_FONT
+    try:
+        size = subset_math_font(MATH_FONT_SOURCE, font, math_characters(rendered))
+        logger.info(f"site: {MATH_FAMILY} cut to the characters in use: {size} bytes")
+    except Exception as err:  # noqa: BLE001 - the whole font still works
+        logger.warning(f"site: cutting {MATH_FAMILY} failed ({err}); the whole font is served",
+                       type="smoothopt", subtype="fonts")
+        font.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(MATH_FONT_SOURCE, font)
+    # the SIL Open Font License goes with every copy of the font
+    shutil.copyfile(MATH_FONT_SOURCE.parents[1] / "LICENSE", font.with_name("LICENSE.txt"))
     (static / MATH_CSS).write_text(css, encoding="utf8")
+    # what earlier builds' CommonHTML left behind
+    (static / "mathjax-chtml.css").unlink(missing_ok=True)
+    for stale in (static / "mathjax").rglob("*.subset.woff"):
+        stale.unlink()
     stream = iter(rendered)
     for path, page_items in per_page.items():
         if not page_items:
@@ -391,7 +424,8 @@ def _prerender_math(outdir: Path, pages: dict[Path, str]) -> None:
         text = _replace_math(pages[path], stream)
         text = _MATHJAX_SCRIPTS.sub("", text)
         href = _static_prefix(outdir, path) + MATH_CSS
-        if href not in text:
+        # a page Sphinx did not write again links its bundle, which holds the math's rules already
+        if href not in text and not _BUNDLE_LINK.search(text):
             text = text.replace("</head>", f'<link rel="stylesheet" href="{href}" />\n</head>', 1)
         pages[path] = text
 
@@ -1230,7 +1264,7 @@ def _finish(app: Sphinx, exception: Exception | None) -> None:
              if "_static" not in p.parts}
     try:
         _prerender_math(outdir, pages)
-    except (RuntimeError, OSError, subprocess.TimeoutExpired, json.JSONDecodeError) as err:
+    except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as err:
         logger.warning(f"site: pre-rendering the math failed: {err}", type="smoothopt",
                        subtype="math")
     try:
