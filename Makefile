@@ -27,8 +27,10 @@ VENV_STAMP := $(VENV)/.installed.stamp
 EXEC_DEPS  := $(shell find smoothopt -name '*.py' 2>/dev/null | sort) \
               $(CONSTRAINTS) pyproject.toml
 EXEC_STAMP := $(BUILD)/.exec-deps.stamp
+# the site's own stylesheet and script too: a page Sphinx does not write again keeps the stylesheet
+# bundle it was given, so a change to site.css would reach only the pages that changed
 READ_DEPS  := $(shell find book/_ext -maxdepth 1 -name '*.py' -o -maxdepth 1 -name '*.mjs' 2>/dev/null | sort) \
-              _config.yml _toc.yml
+              $(wildcard book/_static/site.css book/_static/site.js) _config.yml _toc.yml
 READ_STAMP := $(BUILD)/.read-deps.stamp
 
 # Node tools of the site (book/_ext/package-lock.json): temml pre-renders the math into MathML at
@@ -67,7 +69,7 @@ $(EXEC_STAMP): $(EXEC_DEPS)
 	touch $@
 
 $(READ_STAMP): $(READ_DEPS)
-	@echo "the book's extensions or configuration changed: re-reading every page"
+	@echo "the book's extensions, stylesheet or configuration changed: re-reading every page"
 	rm -rf $(BUILD)/.doctrees
 	mkdir -p $(BUILD)
 	touch $@

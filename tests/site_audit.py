@@ -156,6 +156,27 @@ _LAYOUT = """
     }
     if (!scrolls && r.right > vw + 1) out.offscreen.push(describe(el) + ` (right edge ${Math.round(r.right)} px)`);
   }
+  // a formula drawn past the box that holds it, where no box scrolls to the rest: MathML lays a
+  // wide formula out beyond its <math> box, and that overflow need not make any parent scroll
+  for (const m of main.querySelectorAll(".math math")) {
+    let left = Infinity, right = -Infinity;
+    for (const part of m.querySelectorAll("*")) {
+      const r = part.getBoundingClientRect();
+      if (r.width > 0) { left = Math.min(left, r.left); right = Math.max(right, r.right); }
+    }
+    if (right < left) continue;
+    let box = m, reach = 0, edge = {left: 0, right: vw};
+    for (; box && box !== document.body; box = box.parentElement) {
+      const ox = getComputedStyle(box).overflowX;
+      if (ox === "auto" || ox === "scroll") {
+        edge = box.getBoundingClientRect();
+        reach = box.scrollWidth - box.clientWidth;
+        break;
+      }
+    }
+    const past = Math.max(right - edge.right, edge.left - left);
+    if (past > reach + 2) out.clipped.push(describe(m.closest(".math") || m) + ` (formula cut off: ${Math.round(past - reach)} px out of reach)`);
+  }
   for (const img of main.querySelectorAll("img.so-figure[data-min-font-pt]")) {
     out.figures += 1;
     const natural = parseFloat(img.getAttribute("width"));

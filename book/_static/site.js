@@ -6,7 +6,7 @@
 // read every box at load and so forced a layout of the whole page (site_for_readers.py removes
 // that pass from the theme's script).
 (function () {
-  var SELECTOR = "span.math, div.math, div.cell_output, div.output, " +
+  var SELECTOR = "span.math, div.math, div.math > math, div.cell_output, div.output, " +
                  ".table-wrapper, div.pst-scrollable-table-container, div.exercise-table, " +
                  "pre, .cell_output > .output, .nboutput > .output_area";
   // the theme's boxes may also scroll vertically (a long output); a formula only sideways
