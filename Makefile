@@ -90,7 +90,8 @@ book: $(VENV_STAMP) $(NODE_DEPS) $(EXEC_STAMP) $(READ_STAMP)  ## build the site 
 	$(BIN)/jupyter-book build . --path-output . --builder html $(JB_FLAGS) \
 	  || { rm -rf $(BUILD)/.doctrees; exit 1; }
 
-test: $(VENV_STAMP)  ## library tests and doctests, then the book build, then the site checks
+# the node tools first: the extension's math tests (tests/test_site_extension.py) need temml
+test: $(VENV_STAMP) $(NODE_DEPS)  ## library tests and doctests, then the book build, then the site checks
 	$(BIN)/python -m pytest -m "not site"
 	$(MAKE) book
 	$(BIN)/python -m pytest -m site tests/test_site.py
