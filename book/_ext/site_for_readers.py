@@ -260,7 +260,8 @@ def _replace_math(page: str, rendered: iter) -> str:
 _MATHJAX_SCRIPTS = re.compile(
     r'<script[^>]*src="[^"]*mathjax/tex-chtml[^"]*"[^>]*></script>\s*'
     r'|<script>window\.MathJax = .*?</script>\s*', re.S)
-_BUNDLE_LINK = re.compile(r'<link rel="stylesheet" href="[^"]*_static/bundle-[0-9a-f]+\.css"')
+BUNDLE_NAME = r"bundle-[0-9a-f]+\.css"  # a stylesheet bundle's file name (bundle_stylesheets)
+_BUNDLE_LINK = re.compile(rf'<link rel="stylesheet" href="[^"]*_static/{BUNDLE_NAME}"')
 _TOKEN = re.compile(r"<(mi|mo|mn|mtext|ms)\b([^>]*)>([^<]*)</\1>")
 _MATH_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\s*")
 _MATH_FAMILY_RULE = re.compile(r"(\bmath\s*\{\s*font-family:)[^;]*;")
@@ -313,8 +314,8 @@ def math_characters(formulas: list[str]) -> set[int]:
     return {ord(c) for c in drawn if c not in "\n\r\t"}
 
 
-_SCRIPTED = {"msub": 1, "msup": 1, "msubsup": 1, "munder": 1, "mover": 1, "munderover": 1,
-             "mmultiscripts": 1, "mroot": 1}  # element -> index of its first script child
+# elements whose children after the first (the base) are scripts
+_SCRIPTED = {"msub", "msup", "msubsup", "munder", "mover", "munderover", "mmultiscripts", "mroot"}
 _BIG_OPERATORS = set("∑∏∐∫∬∭∮⋃⋂⋁⋀⨁⨂⨀")
 
 
@@ -342,11 +343,10 @@ def tight_scripts(formula: str) -> str:
             changed = True
         if node.get("displaystyle") in ("true", "false"):
             display = node.get("displaystyle") == "true"
-        first_script = _SCRIPTED.get(node.tag)
         for index, child in enumerate(node):
             if node.tag == "mfrac":  # display: numerator and denominator in text style; else script
                 walk(child, script or not display, False)
-            elif first_script is not None and index >= first_script:
+            elif node.tag in _SCRIPTED and index >= 1:
                 walk(child, True, False)
             else:
                 walk(child, script, display)
@@ -1201,7 +1201,7 @@ def bundle_stylesheets(outdir: Path, pages: dict[Path, str]) -> dict[str, int]:
             links.append((m, file))
         if len(links) < 2:
             # a page Sphinx did not write again keeps the bundle an earlier build gave it
-            kept.update(f.name for _, f in links if re.fullmatch(r"bundle-[0-9a-f]+\.css", f.name))
+            kept.update(f.name for _, f in links if re.fullmatch(BUNDLE_NAME, f.name))
             continue
         key = tuple(file for _, file in links)
         if key not in bundles:
