@@ -295,6 +295,35 @@ def test_the_theme_script_loses_its_whole_page_layout_at_load():
         assert selector in site_js
 
 
+def test_bootstrap_makes_its_tooltips_when_first_used():
+    """The installed theme's bootstrap.js makes every tooltip at load; the patched one makes a
+    tooltip when the pointer or focus first reaches its element, with the theme's options."""
+    theme = pytest.importorskip("pydata_sphinx_theme")
+    script = (Path(theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts"
+              / "bootstrap.js")
+    js = script.read_text(encoding="utf8")
+    lazy, found = sfr.lazy_tooltips(js)
+    assert found, "the pinned pydata-sphinx-theme changed its tooltip set-up: update _EAGER_TOOLTIPS"
+    assert "querySelectorAll('[data-bs-toggle=\"tooltip\"]')" not in lazy
+    assert sfr.LAZY_TOOLTIPS in lazy and lazy.count('addEventListener("mouseover",f,!0)') == 1
+    assert 'addEventListener("focusin",f,!0)' in lazy and "{delay:{show:500,hide:100}}" in lazy
+    start = js.index("go(function(){[].slice")  # the rest of the script is untouched
+    end = js.index("{delay:{show:500,hide:100}})})})", start) + len("{delay:{show:500,hide:100}})})})")
+    assert lazy.startswith(js[:start]) and lazy.endswith(js[end:]) and len(js) - end > 100
+    assert sfr.lazy_tooltips(lazy) == (lazy, False)  # a second pass changes nothing
+
+
+def test_copybutton_parses_its_button_once():
+    copybutton = pytest.importorskip("sphinx_copybutton")
+    template = Path(copybutton.__file__).parent / "_static" / "copybutton.js_t"
+    js = template.read_text(encoding="utf8")
+    cloned, found = sfr.cloned_copy_buttons(js)
+    assert found, "the pinned sphinx-copybutton changed its button insertion: update _COPYBUTTON_INSERT"
+    assert "insertAdjacentHTML" not in cloned and "cloneNode(true)" in cloned
+    assert "setAttribute('data-clipboard-target', `#${id}`)" in cloned
+    assert sfr.cloned_copy_buttons(cloned) == (cloned, False)
+
+
 def test_one_stylesheet_per_page_in_order_with_urls_rebased_and_unused_rules_gone(tmp_path):
     static = tmp_path / "_static"
     (static / "styles").mkdir(parents=True)

@@ -752,7 +752,70 @@ def quiet_book_theme_script(js: str, used: set[str]) -> tuple[str, bool]:
     return js.replace(_BOOK_THEME_MARGIN_QUERY, "[/* no margin content on this site (site_for_readers.py) */].forEach(", 1), True
 
 
+# pydata-sphinx-theme's bootstrap.js makes a Bootstrap Tooltip for every [data-bs-toggle=tooltip]
+# as it runs: nine on a chapter, 7 ms of main thread without throttling (_typeCheckConfig's
+# checks, per tooltip), in the longest script task after the first paint. Here a tooltip is made
+# when the pointer or the focus first reaches its element: in the capture phase at the document,
+# before the event gets to the element, so Bootstrap's own listeners, added to the element by the
+# constructor, see that same event and show the tooltip as before.
+_EAGER_TOOLTIPS = re.compile(
+    r"""(\w+)\(function\(\)\{\[\]\.slice\.call\(document\.querySelectorAll\('\[data-bs-toggle="tooltip"\]'\)\)"""
+    r"""\.map\(function\((\w+)\)\{return new (\w+)\(\2,(\{delay:\{show:\d+,hide:\d+\}\})\)\}\)\}\)""")
+LAZY_TOOLTIPS = "tooltips made on first use (site_for_readers.py)"
+
+
+def lazy_tooltips(js: str) -> tuple[str, bool]:
+    """bootstrap.js whose tooltips are made when first hovered or focused; (script, whether found)."""
+    def lazy(m: re.Match) -> str:
+        ready, tooltip, options = m.group(1), m.group(3), m.group(4)
+        return (f'{ready}(function(){{/* {LAZY_TOOLTIPS} */var o={options};function f(e){{'
+                f'var t=e.target&&e.target.closest&&e.target.closest(\'[data-bs-toggle="tooltip"]\');'
+                f'if(t&&!{tooltip}.getInstance(t))new {tooltip}(t,o)}}'
+                f'document.addEventListener("mouseover",f,!0);document.addEventListener("focusin",f,!0)}})')
+    new, count = _EAGER_TOOLTIPS.subn(lazy, js)
+    return new, count == 1
+
+
+# sphinx-copybutton parses its button's HTML (an SVG icon) once per code block, with
+# insertAdjacentHTML: 51 blocks on `momentum`, 10-24 ms of main thread without throttling, in one
+# task after the first paint. Here the button is parsed once and cloned for every block.
+_COPYBUTTON_INSERT = "    codeCell.insertAdjacentHTML('afterend', clipboardButton(id))\n"
+COPYBUTTON_CLONED = "one button parsed, the others cloned (site_for_readers.py)"
+_COPYBUTTON_CLONE = f"""    // {COPYBUTTON_CLONED}
+    if (!window.soCopyButton) {{
+      const template = document.createElement('template')
+      template.innerHTML = clipboardButton(id).trim()
+      window.soCopyButton = template.content.firstElementChild
+    }}
+    const button = window.soCopyButton.cloneNode(true)
+    button.setAttribute('data-clipboard-target', `#${{id}}`)
+    codeCell.after(button)
+"""
+
+
+def cloned_copy_buttons(js: str) -> tuple[str, bool]:
+    """copybutton.js that parses its button once and clones it; (script, whether found)."""
+    if js.count(_COPYBUTTON_INSERT) != 1:
+        return js, False
+    return js.replace(_COPYBUTTON_INSERT, _COPYBUTTON_CLONE), True
+
+
+def _patch_script(path: Path, patch, done_marker: str, what: str) -> None:
+    if not path.is_file():
+        return
+    js, found = patch(path.read_text(encoding="utf8"))
+    if found:
+        path.write_text(js, encoding="utf8")
+    elif done_marker not in js:
+        logger.warning(f"site: {path.name} has no {what} where expected (a new version?)",
+                       type="smoothopt", subtype="theme")
+
+
 def _quiet_theme(outdir: Path, used: set[str]) -> None:
+    _patch_script(outdir / "_static" / "scripts" / "bootstrap.js", lazy_tooltips, LAZY_TOOLTIPS,
+                  "eager tooltip set-up")
+    _patch_script(outdir / "_static" / "copybutton.js", cloned_copy_buttons, COPYBUTTON_CLONED,
+                  "button insertion")
     book = outdir / "_static" / "scripts" / "sphinx-book-theme.js"
     if book.is_file():
         js, found = quiet_book_theme_script(book.read_text(encoding="utf8"), used)
