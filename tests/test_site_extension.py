@@ -229,7 +229,7 @@ def test_scripts_wait_for_the_first_paint(tmp_path):
 
 def test_the_loader_runs_the_scripts_in_order_and_skips_highlighting_without_search_words(tmp_path):
     """The loader itself, in node with a stand-in document: every script but sphinx_highlight.js
-    is appended in order, <html> is marked ready after the last; with searched-for words in
+    is appended in order, one a task, <html> is marked ready after the last; with searched-for words in
     localStorage sphinx_highlight.js comes too."""
     if not shutil.which("node"):
         pytest.skip("node is not installed")
@@ -247,10 +247,13 @@ def test_the_loader_runs_the_scripts_in_order_and_skips_highlighting_without_sea
                        body: {appendChild: e => appended.push(e)}};
     global.window = {addEventListener: () => {}};
     global.requestAnimationFrame = f => f();
-    global.setTimeout = f => f();
+    const tasks = [];
+    global.setTimeout = f => { tasks.push(f); };
     LOADER
+    const perTask = [];  // the scripts appended by each task
+    while (tasks.length) { const before = appended.length; tasks.shift()(); perTask.push(appended.length - before); }
     if (appended.length) appended[appended.length - 1].onload();
-    console.log(JSON.stringify([appended.map(e => e.src), html.dataset.soScripts]));
+    console.log(JSON.stringify([appended.map(e => e.src), html.dataset.soScripts, perTask.filter(n => n > 1).length]));
     """
     import json
     only = ('<html><head></head><body><script defer src="sphinx_highlight.js"></script></body></html>')
@@ -264,7 +267,7 @@ def test_the_loader_runs_the_scripts_in_order_and_skips_highlighting_without_sea
         js.write_text(harness.replace("WORDS", words or "null").replace("SEARCH", repr(search))
                       .replace("LOADER", script))
         out = subprocess.run(["node", str(js)], check=True, capture_output=True, text=True).stdout
-        assert json.loads(out) == [expected, "ready"]
+        assert json.loads(out) == [expected, "ready", 0]  # one script a task
 
 
 def test_documentation_options_go_into_the_page(tmp_path):
