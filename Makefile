@@ -107,7 +107,7 @@ student: $(VENV_STAMP) $(EXEC_STAMP)  ## build the student edition, without solu
 	$(BIN)/python book/_ext/student_edition.py $(JB_FLAGS)
 
 # Lighthouse (mobile, default throttling) on every page; `make test` runs it on a sample only.
-lighthouse: $(VENV_STAMP) $(NODE_STAMP)  ## Lighthouse on every page of the built site (about 1 min a page)
+lighthouse: $(VENV_STAMP) $(NODE_STAMP)  ## Lighthouse on every page of the built site, 3 runs a page (about 1 min a page)
 	@test -f $(HTML)/index.html || { echo "no site in $(HTML): run 'make book' first" >&2; exit 1; }
 	SITE_LIGHTHOUSE=all $(BIN)/python -m pytest -m site tests/test_site.py -k lighthouse
 

@@ -12,7 +12,7 @@ most 2.5 MB; axe-core finds no critical or serious violation; at 390 px the page
 sideways, nothing is clipped, nothing leaves the window unless its own box scrolls, and figure
 text is at least 9 CSS px; Lighthouse (mobile, default throttling) scores performance >= 0.9 with
 LCP <= 2.5 s, accessibility 1.0, best practices >= 0.95 and SEO >= 0.9, in the median of three
-runs. Lighthouse takes about a minute a page on 2 busy cores, so ``make test`` runs it on
+runs (three runs take about a minute a page), so ``make test`` runs it on
 ``site_audit.LIGHTHOUSE_SAMPLE``; ``make lighthouse`` (``SITE_LIGHTHOUSE=all``) runs it on every page.
 """
 
@@ -350,6 +350,36 @@ def test_page_in_browser(browser, server, docname):
     assert not problems, f"{docname}.html:\n  " + "\n  ".join(problems)
 
 
+def test_buttons_are_named_and_show_their_tooltips(browser, server):
+    """Bootstrap's tooltips are made on first use (site_for_readers.lazy_tooltips), so before any
+    is hovered every button and link must already have its name (tooltip_names), and no name may
+    be an icon's glyph (Unicode's private use area, where Font Awesome draws); hovering an icon
+    button and focusing another shows each one's tooltip."""
+    docname = "book/momentum"
+    _page(HTML, docname)
+    page = browser.new_page()
+    try:
+        site_audit.open_page(page, f"{server}/{docname}.html", timeout_ms=30_000)
+        tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+        named = [(n["role"]["value"], n.get("name", {}).get("value", "")) for n in tree
+                 if not n.get("ignored") and n.get("role", {}).get("value") in ("button", "link")]
+        unnamed = [(role, name) for role, name in named
+                   if not name.strip() or re.search("[\ue000-\uf8ff]", name)]
+        assert len(named) > 20 and not unnamed, f"{docname}.html: buttons or links without a name: {unnamed}"
+        shown = {}
+        for action, title in (("hover", "Fullscreen mode"), ("focus", "Toggle primary sidebar")):
+            getattr(page.locator(f'[data-bs-original-title="{title}"]').first, action)()
+            tip = page.locator(".tooltip.show")
+            tip.wait_for(timeout=3000)
+            shown[action] = tip.inner_text()
+            page.mouse.move(640, 850)
+            page.evaluate("() => document.activeElement && document.activeElement.blur()")
+            tip.wait_for(state="detached", timeout=3000)
+        assert shown == {"hover": "Fullscreen mode", "focus": "Toggle primary sidebar"}, shown
+    finally:
+        page.close()
+
+
 def test_api_page_covers_every_module():
     """Every public module of smoothopt has its section on the API page."""
     modules = sorted(p.stem for p in (ROOT / "smoothopt").glob("*.py") if not p.stem.startswith("_"))
@@ -504,13 +534,21 @@ def test_lighthouse(server, site, docname, tmp_path):
     if not (site / f"{docname}.html").is_file():
         pytest.skip(f"{docname}.html was not built")
     found, runs = site_audit.lighthouse_median(f"{server}/{docname}.html", tmp_path)
-    problems = [f"{category} {found['scores'][category]} < {limit}"
-                for category, limit in site_audit.LIGHTHOUSE_MIN.items()
-                if found["scores"][category] is None or found["scores"][category] < limit]
+    problems = []
+    for category, limit in site_audit.LIGHTHOUSE_MIN.items():
+        # performance is timed, so its median run counts; the other categories do not depend on
+        # timing and must hold in every run
+        judged = [found] if category == "performance" else runs
+        low = sorted({r["scores"][category] for r in judged if r["scores"][category] is None
+                      or r["scores"][category] < limit}, key=lambda v: -1 if v is None else v)
+        if low:
+            problems.append(f"{category} {low} < {limit}")
     if found["lcp_ms"] > site_audit.MAX_LCP_MS:
         problems.append(f"largest contentful paint {found['lcp_ms'] / 1000:.1f} s > "
                         f"{site_audit.MAX_LCP_MS / 1000:g} s")
-    tried = "; ".join(f"{r['scores']['performance']:.2f}, LCP {r['lcp_ms'] / 1000:.1f} s, TBT {r['tbt_ms']:.0f} ms"
-                      + (", first paint held" if r["paint_held"] else "") for r in runs)
+    tried = "; ".join(f"{r['scores']['performance']}, LCP {r['lcp_ms'] / 1000:.1f} s, TBT {r['tbt_ms']:.0f} ms, "
+                      f"CPU benchmark {r['benchmark_index']}" + (", first paint held" if r["paint_held"] else "")
+                      for r in runs)
     assert not problems, (f"{docname}.html, the median of {len(runs)} Lighthouse runs: " + "; ".join(problems)
-                          + f" (failing audits: {found['failing']}; runs: {tried})")
+                          + f" (failing audits: {found['failing']}; runs: {tried}; load average "
+                          f"{os.getloadavg()[0]:.1f})")

@@ -244,7 +244,7 @@ def test_the_loader_runs_the_scripts_in_order_and_skips_highlighting_without_sea
     global.location = {search: SEARCH};
     const html = {dataset: {}};
     global.document = {documentElement: html, createElement: () => ({setAttribute() {}}),
-                       body: {appendChild: e => appended.push(e)}};
+                       body: {appendChild: e => { if (e.async !== false || html.dataset.soScripts) throw new Error('async or ready'); appended.push(e); }}};
     global.window = {addEventListener: () => {}};
     global.requestAnimationFrame = f => f();
     const tasks = [];
@@ -252,6 +252,7 @@ def test_the_loader_runs_the_scripts_in_order_and_skips_highlighting_without_sea
     LOADER
     const perTask = [];  // the scripts appended by each task
     while (tasks.length) { const before = appended.length; tasks.shift()(); perTask.push(appended.length - before); }
+    if (appended.length && html.dataset.soScripts !== undefined) throw new Error('ready before the last script ran');
     if (appended.length) appended[appended.length - 1].onload();
     console.log(JSON.stringify([appended.map(e => e.src), html.dataset.soScripts, perTask.filter(n => n > 1).length]));
     """
@@ -316,7 +317,41 @@ def test_bootstrap_makes_its_tooltips_when_first_used():
     assert sfr.lazy_tooltips(lazy) == (lazy, False)  # a second pass changes nothing
 
 
+def test_tooltip_elements_are_left_as_bootstraps_tooltip_leaves_them():
+    """The title moves to data-bs-original-title; an icon-only element (no text, no aria-label)
+    takes it as its aria-label; an element with text or its own aria-label keeps its name;
+    data-bs-title and a child's title are not the element's title."""
+    page = ('<button class="b" title="Toggle primary sidebar" data-bs-toggle="tooltip">\n'
+            '  <span class="fa-solid fa-bars"></span>\n</button>'
+            '<a href="x.ipynb" title="Download notebook file" data-bs-toggle="tooltip"><span>.ipynb</span></a>'
+            '<button title="Search" aria-label="Search" data-bs-toggle="tooltip"><i class="fa"></i></button>'
+            '<button aria-label="Color mode" data-bs-title="Color mode" data-bs-toggle="tooltip">'
+            '<i title="Light"></i></button><button title="plain">no tooltip</button>')
+    out = sfr.tooltip_names(page)
+    assert out == ('<button class="b" data-bs-original-title="Toggle primary sidebar" data-bs-toggle="tooltip" '
+                   'aria-label="Toggle primary sidebar">\n  <span class="fa-solid fa-bars"></span>\n</button>'
+                   '<a href="x.ipynb" data-bs-original-title="Download notebook file" data-bs-toggle="tooltip">'
+                   '<span>.ipynb</span></a>'
+                   '<button data-bs-original-title="Search" aria-label="Search" data-bs-toggle="tooltip">'
+                   '<i class="fa"></i></button>'
+                   '<button aria-label="Color mode" data-bs-title="Color mode" data-bs-toggle="tooltip">'
+                   '<i title="Light"></i></button><button title="plain">no tooltip</button>')
+    assert sfr.tooltip_names(out) == out
+
+
+def test_icons_are_hidden_from_screen_readers():
+    page = ('<i class="fa-solid fa-bars"></i><span class="btn fa-brands fa-github x"></span>'
+            '<i class="fas fa-code" aria-hidden="true"></i><i class="theme-switch fa-solid fa-sun" title="Light"></i>'
+            '<i class="fast">text</i><span class="fab"/><em class="fa">no</em>')
+    assert sfr.hide_icons(page) == (
+        '<i class="fa-solid fa-bars" aria-hidden="true"></i><span class="btn fa-brands fa-github x" aria-hidden="true"></span>'
+        '<i class="fas fa-code" aria-hidden="true"></i><i class="theme-switch fa-solid fa-sun" title="Light" aria-hidden="true"></i>'
+        '<i class="fast">text</i><span class="fab" aria-hidden="true"/><em class="fa">no</em>')
+
+
 def test_copybutton_parses_its_button_once():
+    """The installed sphinx-copybutton's script, patched: no per-block HTML parse, one clone a
+    block, each pointing at its own block, and nothing left in the page's globals."""
     copybutton = pytest.importorskip("sphinx_copybutton")
     template = Path(copybutton.__file__).parent / "_static" / "copybutton.js_t"
     js = template.read_text(encoding="utf8")
@@ -324,6 +359,7 @@ def test_copybutton_parses_its_button_once():
     assert found, "the pinned sphinx-copybutton changed its button insertion: update _COPYBUTTON_INSERT"
     assert "insertAdjacentHTML" not in cloned and "cloneNode(true)" in cloned
     assert "setAttribute('data-clipboard-target', `#${id}`)" in cloned
+    assert cloned.count("window.") == js.count("window.") and cloned.count("let parsed = null") == 1
     assert sfr.cloned_copy_buttons(cloned) == (cloned, False)
 
 

@@ -29,8 +29,11 @@ What it does, and when:
   already draws the icons with the webfont), buttons whose accessible name contains their
   visible text, a bibliography without list roles that have no list items, unique ids.
 * **After the first paint** (``build-finished``): the theme's deferred scripts are fetched by one
-  inline loader once the page has painted (``scripts_after_first_paint``);
-  ``documentation_options.js`` goes into the page (``inline_options``).
+  inline loader once the page has painted, one a task (``scripts_after_first_paint``);
+  ``documentation_options.js`` goes into the page (``inline_options``). Bootstrap makes a
+  tooltip when it is first hovered or focused (``lazy_tooltips``; what it did to each element
+  at load is done in the HTML, ``tooltip_names``), and copybutton clones one parsed button
+  (``cloned_copy_buttons``).
 * **One layout** (``build-finished``): the fonts of a page's first screen (its header's icons,
   and the math font if a formula starts in its first 2,500 characters) are preloaded before the
   stylesheet bundle (``first_screen_fonts``); code blocks lose the ``<span>`` of tokens drawn
@@ -782,29 +785,35 @@ def lazy_tooltips(js: str) -> tuple[str, bool]:
 # sphinx-copybutton parses its button's HTML (an SVG icon) once per code block, with
 # insertAdjacentHTML: 51 blocks on `momentum`, 10-24 ms of main thread without throttling, in one
 # task after the first paint. Here the button is parsed once and cloned for every block.
+_COPYBUTTON_LOOP = "  codeCells.forEach((codeCell, index) => {\n"
 _COPYBUTTON_INSERT = "    codeCell.insertAdjacentHTML('afterend', clipboardButton(id))\n"
 COPYBUTTON_CLONED = "one button parsed, the others cloned (site_for_readers.py)"
-_COPYBUTTON_CLONE = f"""    // {COPYBUTTON_CLONED}
-    if (!window.soCopyButton) {{
+_COPYBUTTON_CLONE = """    if (!parsed) {
       const template = document.createElement('template')
       template.innerHTML = clipboardButton(id).trim()
-      window.soCopyButton = template.content.firstElementChild
-    }}
-    const button = window.soCopyButton.cloneNode(true)
-    button.setAttribute('data-clipboard-target', `#${{id}}`)
+      parsed = template.content.firstElementChild
+    }
+    const button = parsed.cloneNode(true)
+    button.setAttribute('data-clipboard-target', `#${id}`)
     codeCell.after(button)
 """
 
 
 def cloned_copy_buttons(js: str) -> tuple[str, bool]:
     """copybutton.js that parses its button once and clones it; (script, whether found)."""
-    if js.count(_COPYBUTTON_INSERT) != 1:
+    if js.count(_COPYBUTTON_INSERT) != 1 or js.count(_COPYBUTTON_LOOP) != 1:
         return js, False
+    js = js.replace(_COPYBUTTON_LOOP, f"  let parsed = null  // {COPYBUTTON_CLONED}\n" + _COPYBUTTON_LOOP)
     return js.replace(_COPYBUTTON_INSERT, _COPYBUTTON_CLONE), True
 
 
 def _patch_script(path: Path, patch, done_marker: str, what: str) -> None:
+    """Apply ``patch`` (script -> (script, found)) to a built script; warn when the script is
+    missing or has no ``what`` where expected (a new version of the theme or extension?) and
+    was not patched already (``done_marker``)."""
     if not path.is_file():
+        logger.warning(f"site: {path.name} is missing: {what} stays as it is", type="smoothopt",
+                       subtype="theme")
         return
     js, found = patch(path.read_text(encoding="utf8"))
     if found:
@@ -815,32 +824,56 @@ def _patch_script(path: Path, patch, done_marker: str, what: str) -> None:
 
 
 def _quiet_theme(outdir: Path, used: set[str]) -> None:
-    _patch_script(outdir / "_static" / "scripts" / "bootstrap.js", lazy_tooltips, LAZY_TOOLTIPS,
-                  "eager tooltip set-up")
+    scripts = outdir / "_static" / "scripts"
+    _patch_script(scripts / "bootstrap.js", lazy_tooltips, LAZY_TOOLTIPS, "eager tooltip set-up")
     _patch_script(outdir / "_static" / "copybutton.js", cloned_copy_buttons, COPYBUTTON_CLONED,
                   "button insertion")
-    book = outdir / "_static" / "scripts" / "sphinx-book-theme.js"
-    if book.is_file():
-        js, found = quiet_book_theme_script(book.read_text(encoding="utf8"), used)
-        if found:
-            book.write_text(js, encoding="utf8")
-        elif "no margin content on this site" not in js:
-            logger.warning("site: sphinx-book-theme.js has no margin-content search where expected "
-                           "(a new theme version?)", type="smoothopt", subtype="theme")
-    script = outdir / "_static" / "scripts" / "pydata-sphinx-theme.js"
-    if not script.is_file():
-        return
-    js, found = quiet_theme_script(script.read_text(encoding="utf8"))
-    if found:
-        script.write_text(js, encoding="utf8")
-    elif "lazy, in site.js" not in js:
-        logger.warning("site: pydata-sphinx-theme.js has no tab-stop pass where expected (a new theme "
-                       "version?): the page loads force a whole-page layout", type="smoothopt",
-                       subtype="theme")
+    _patch_script(scripts / "sphinx-book-theme.js", lambda js: quiet_book_theme_script(js, used),
+                  "no margin content on this site", "margin-content search")
+    _patch_script(scripts / "pydata-sphinx-theme.js", quiet_theme_script, "lazy, in site.js",
+                  "tab-stop pass (the page loads would force a whole-page layout)")
+
+
+# Bootstrap's Tooltip, when it is made, moves its element's title to data-bs-original-title and,
+# on an element with neither text nor aria-label, copies it into aria-label (_fixTitle). With the
+# tooltips made on first use (lazy_tooltips) the HTML does this instead, so the header's icon
+# buttons are named as before ("Toggle primary sidebar", not the icon's private-use glyph) for a
+# screen reader that lists them without hovering or focusing any.
+_TOOLTIP_ELEMENT = re.compile(r'<(button|a)\b([^>]*\bdata-bs-toggle="tooltip"[^>]*)>(.*?)</\1>', re.S)
+_TITLE_ATTR = re.compile(r'(?<![\w-])title="([^"]*)"')
+
+
+def tooltip_names(text: str) -> str:
+    """Each tooltip element as Bootstrap's Tooltip leaves it when made (see ``_TOOLTIP_ELEMENT``)."""
+
+    def fix(m: re.Match) -> str:
+        tag, attrs, inner = m.groups()
+        title = _TITLE_ATTR.search(attrs)
+        if title is None:
+            return m.group(0)
+        attrs = f'{attrs[:title.start()]}data-bs-original-title="{title.group(1)}"{attrs[title.end():]}'
+        if not re.search(r"(?<![\w-])aria-label=", attrs) and not _TAG.sub("", inner).strip():
+            attrs += f' aria-label="{title.group(1)}"'
+        return f"<{tag}{attrs}>{inner}</{tag}>"
+
+    return _TOOLTIP_ELEMENT.sub(fix, text)
+
+
+# Font Awesome's script, which the site drops (_FONTAWESOME_JS), marked every icon aria-hidden;
+# without it the glyph an icon draws (a private-use character) joins the accessible name of its
+# button or link ("\uf002 Search Ctrl + K", "\uf104 Previous ...").
+_ICON = re.compile(r'<(i|span)\b(?=[^>]*\bclass="(?:[^"]*\s)?(?:fa|fas|far|fab|fa-solid|fa-regular|fa-brands)'
+                   r'(?:\s[^"]*)?")(?![^>]*\baria-hidden=)([^>]*?)(\s*/?)>')
+
+
+def hide_icons(text: str) -> str:
+    """Every Font Awesome icon element ``aria-hidden="true"``, as Font Awesome's script made it."""
+    return _ICON.sub(r'<\1\2 aria-hidden="true"\3>', text)
 
 
 def _fix_theme(text: str) -> str:
     text = _FONTAWESOME_JS.sub("", text)
+    text = hide_icons(tooltip_names(text))
     text = _THEBE_CONFIG.sub("", text)  # thebe is off: its configuration only costs bytes
     # an accessible name must contain the visible label (axe label-content-name-mismatch)
     text = re.sub(r'(<summary)\s+aria-label="Toggle hidden content"', r"\1", text)
