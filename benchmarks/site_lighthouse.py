@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -42,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
                 run = site_audit.lighthouse(f"{server.url}/{page}.html", Path(tmp) / f"{i}.json")
                 run["load"] = os.getloadavg()[0]
                 runs.append(run)
-            perf = sorted(r["scores"]["performance"] or 0 for r in runs)
-            print(f"{page:26s} median {statistics.median(perf):.2f} runs {perf} "
+            perf = [r["scores"]["performance"] for r in runs]  # None: Lighthouse gave no score
+            taken = site_audit.median_run(runs)
+            print(f"{page:26s} median run {taken['scores']['performance']} runs {perf} "
                   f"TBT {[round(r['tbt_ms']) for r in runs]} LCP {max(r['lcp_ms'] for r in runs) / 1000:.2f} s",
                   flush=True)
             results[page] = runs

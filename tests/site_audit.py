@@ -47,7 +47,7 @@ MAX_FIRST_LOAD_BYTES = 2_500_000
 MIN_FIGURE_TEXT_PX = 9.0
 LIGHTHOUSE_MIN = {"performance": 0.9, "accessibility": 1.0, "best-practices": 0.95, "seo": 0.9}
 MAX_LCP_MS = 2500
-# Pages the CI run gives to Lighthouse (about 40 s each on 2 busy cores): the heaviest chapter,
+# Pages the CI run gives to Lighthouse (3 runs of 20-40 s each a page): the heaviest chapter,
 # the one with the most math, a plain one, and the API reference. `make lighthouse` runs all.
 LIGHTHOUSE_SAMPLE = ["book/basins", "book/smoothing", "book/intro", "book/api"]
 
@@ -327,8 +327,14 @@ def lighthouse_median(url: str, folder: Path, runs: int = LIGHTHOUSE_RUNS) -> tu
     """Lighthouse ``runs`` times: the run whose performance score is the median (ties broken
     towards the longer blocking time), and all the runs, for the report."""
     found = [lighthouse(url, folder / f"report-{i}.json") for i in range(runs)]
-    ranked = sorted(found, key=lambda r: (r["scores"]["performance"] or 0, -r["tbt_ms"]))
-    return ranked[(len(ranked) - 1) // 2], found
+    return median_run(found), found
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run whose performance score is the median (the lower middle one of an even number;
+    no score counts as 0; ties broken towards the longer blocking time)."""
+    ranked = sorted(runs, key=lambda r: (r["scores"]["performance"] or 0, -r["tbt_ms"]))
+    return ranked[(len(ranked) - 1) // 2]
 
 
 def pages_of(html: Path) -> list[str]:

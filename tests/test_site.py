@@ -11,8 +11,8 @@ most 1 MB and everything a cold-cache first load fetches (lazy images included, 
 most 2.5 MB; axe-core finds no critical or serious violation; at 390 px the page does not scroll
 sideways, nothing is clipped, nothing leaves the window unless its own box scrolls, and figure
 text is at least 9 CSS px; Lighthouse (mobile, default throttling) scores performance >= 0.9 with
-LCP <= 2.5 s, accessibility 1.0, best practices >= 0.95 and SEO >= 0.9, in the median of three
-runs (three runs take about a minute a page), so ``make test`` runs it on
+LCP <= 2.5 s in the median of three runs, and accessibility 1.0, best practices >= 0.95 and
+SEO >= 0.9 in every run (three runs take about a minute a page), so ``make test`` runs it on
 ``site_audit.LIGHTHOUSE_SAMPLE``; ``make lighthouse`` (``SITE_LIGHTHOUSE=all``) runs it on every page.
 """
 
@@ -366,9 +366,15 @@ def test_buttons_are_named_and_show_their_tooltips(browser, server):
         unnamed = [(role, name) for role, name in named
                    if not name.strip() or re.search("[\ue000-\uf8ff]", name)]
         assert len(named) > 20 and not unnamed, f"{docname}.html: buttons or links without a name: {unnamed}"
+        # as Bootstrap's Tooltip leaves its element (tooltip_names): no title left to show as a
+        # second, native tooltip, and the icon-only buttons named by it
+        left = page.locator('[data-bs-toggle="tooltip"][title]').count()
+        labels = [page.locator(sel).first.get_attribute("aria-label")
+                  for sel in (".btn-fullscreen-button", ".primary-toggle")]
+        assert left == 0 and labels == ["Fullscreen mode", "Toggle primary sidebar"], (left, labels)
         shown = {}
-        for action, title in (("hover", "Fullscreen mode"), ("focus", "Toggle primary sidebar")):
-            getattr(page.locator(f'[data-bs-original-title="{title}"]').first, action)()
+        for action, sel in (("hover", ".btn-fullscreen-button"), ("focus", ".primary-toggle")):
+            getattr(page.locator(sel).first, action)(timeout=5000)
             tip = page.locator(".tooltip.show")
             tip.wait_for(timeout=3000)
             shown[action] = tip.inner_text()
@@ -524,9 +530,9 @@ def _lighthouse_pages() -> list[str]:
 
 @pytest.mark.parametrize("docname", _lighthouse_pages())
 def test_lighthouse(server, site, docname, tmp_path):
-    """Lighthouse's mobile run with its default (simulated) throttling, offline: the median of
-    three runs (site_audit.lighthouse_median) meets every limit of site_audit.LIGHTHOUSE_MIN and
-    MAX_LCP_MS."""
+    """Lighthouse's mobile run with its default (simulated) throttling, offline, three times: the
+    median run (site_audit.lighthouse_median) meets the performance limit of
+    site_audit.LIGHTHOUSE_MIN and MAX_LCP_MS, and every run its other limits."""
     if not site_audit.LIGHTHOUSE_CLI.is_file():
         _missing(f"{site_audit.LIGHTHOUSE_CLI} is missing: make node-tools")
     if not CHROMIUM.exists():
@@ -549,6 +555,8 @@ def test_lighthouse(server, site, docname, tmp_path):
     tried = "; ".join(f"{r['scores']['performance']}, LCP {r['lcp_ms'] / 1000:.1f} s, TBT {r['tbt_ms']:.0f} ms, "
                       f"CPU benchmark {r['benchmark_index']}" + (", first paint held" if r["paint_held"] else "")
                       for r in runs)
-    assert not problems, (f"{docname}.html, the median of {len(runs)} Lighthouse runs: " + "; ".join(problems)
-                          + f" (failing audits: {found['failing']}; runs: {tried}; load average "
+    failing = "; ".join(f"run {i + 1}: {r['failing']}" for i, r in enumerate(runs) if r["failing"])
+    assert not problems, (f"{docname}.html, {len(runs)} Lighthouse runs (performance and LCP: the median "
+                          "run; the other categories: every run): " + "; ".join(problems)
+                          + f" (failing audits: {failing or 'none'}; runs: {tried}; load average "
                           f"{os.getloadavg()[0]:.1f})")

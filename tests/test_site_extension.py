@@ -347,6 +347,9 @@ def test_icons_are_hidden_from_screen_readers():
         '<i class="fa-solid fa-bars" aria-hidden="true"></i><span class="btn fa-brands fa-github x" aria-hidden="true"></span>'
         '<i class="fas fa-code" aria-hidden="true"></i><i class="theme-switch fa-solid fa-sun" title="Light" aria-hidden="true"></i>'
         '<i class="fast">text</i><span class="fab" aria-hidden="true"/><em class="fa">no</em>')
+    # a ">" inside a quoted value, and a class-like data attribute
+    assert sfr.hide_icons('<i class="fa fa-x" title="a > b"></i><span data-class="fa x">t</span>') == (
+        '<i class="fa fa-x" title="a > b" aria-hidden="true"></i><span data-class="fa x">t</span>')
 
 
 def test_copybutton_parses_its_button_once():

@@ -26,7 +26,8 @@ What it does, and when:
   which its smallest text (recorded in the PNG by ``smoothopt.plotting.BOOK_STYLE``) is still
   9 CSS px, so a phone scrolls a wide figure in its box instead of shrinking its text away.
 * **The theme** (``build-finished``): no 1.5 MB Font Awesome script (the theme's stylesheet
-  already draws the icons with the webfont), buttons whose accessible name contains their
+  already draws the icons with the webfont; ``hide_icons`` marks them ``aria-hidden``, as the
+  script did), buttons whose accessible name contains their
   visible text, a bibliography without list roles that have no list items, unique ids.
 * **After the first paint** (``build-finished``): the theme's deferred scripts are fetched by one
   inline loader once the page has painted, one a task (``scripts_after_first_paint``);
@@ -862,8 +863,10 @@ def tooltip_names(text: str) -> str:
 # Font Awesome's script, which the site drops (_FONTAWESOME_JS), marked every icon aria-hidden;
 # without it the glyph an icon draws (a private-use character) joins the accessible name of its
 # button or link ("\uf002 Search Ctrl + K", "\uf104 Previous ...").
-_ICON = re.compile(r'<(i|span)\b(?=[^>]*\bclass="(?:[^"]*\s)?(?:fa|fas|far|fab|fa-solid|fa-regular|fa-brands)'
-                   r'(?:\s[^"]*)?")(?![^>]*\baria-hidden=)([^>]*?)(\s*/?)>')
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""  # a tag's attributes, quoted values may hold ">"
+_ICON = re.compile(rf'<(i|span)\b(?={_ATTRS}?(?<![\w-])class="(?:[^"]*\s)?'
+                   r'(?:fa|fas|far|fab|fa-solid|fa-regular|fa-brands)(?:\s[^"]*)?")'
+                   rf'(?!{_ATTRS}?(?<![\w-])aria-hidden=)({_ATTRS}?)(\s*/?)>')
 
 
 def hide_icons(text: str) -> str:
