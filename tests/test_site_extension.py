@@ -280,13 +280,16 @@ def test_documentation_options_go_into_the_page(tmp_path):
     assert out == "<head><script>const DOCUMENTATION_OPTIONS = {A: 1};</script><script>x()</script></head>"
 
 
+def _theme_script(package: str, name: str) -> str:
+    """A script of the installed (pinned) theme, as Sphinx copies it into _static/scripts."""
+    theme = pytest.importorskip(package)
+    return (Path(theme.__file__).parent / "theme" / package / "static" / "scripts" / name).read_text(encoding="utf8")
+
+
 def test_the_theme_script_loses_its_whole_page_layout_at_load():
     """pydata-sphinx-theme's load-time pass over every code block (a forced layout of the whole
     page) goes; the rest of the script stays; the installed theme's script has it where expected."""
-    theme = pytest.importorskip("pydata_sphinx_theme")
-    script = (Path(theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts"
-              / "pydata-sphinx-theme.js")
-    js = script.read_text(encoding="utf8")
+    js = _theme_script("pydata_sphinx_theme", "pydata-sphinx-theme.js")
     quiet, found = sfr.quiet_theme_script(js)
     assert found, "the pinned pydata-sphinx-theme changed its tab-stop pass: update _THEME_TAB_STOPS"
     assert ".pst-scrollable-table-container" not in quiet and "scrollHeight>" not in quiet
@@ -302,10 +305,7 @@ def test_the_theme_script_loses_its_whole_page_layout_at_load():
 def test_bootstrap_makes_its_tooltips_when_first_used():
     """The installed theme's bootstrap.js makes every tooltip at load; the patched one makes a
     tooltip when the pointer or focus first reaches its element, with the theme's options."""
-    theme = pytest.importorskip("pydata_sphinx_theme")
-    script = (Path(theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts"
-              / "bootstrap.js")
-    js = script.read_text(encoding="utf8")
+    js = _theme_script("pydata_sphinx_theme", "bootstrap.js")
     lazy, found = sfr.lazy_tooltips(js)
     assert found, "the pinned pydata-sphinx-theme changed its tooltip set-up: update _EAGER_TOOLTIPS"
     assert "querySelectorAll('[data-bs-toggle=\"tooltip\"]')" not in lazy
@@ -492,9 +492,7 @@ def test_code_keeps_only_the_spans_that_change_its_look():
 
 
 def test_the_book_theme_script_skips_its_search_for_margin_content_when_there_is_none():
-    theme = pytest.importorskip("sphinx_book_theme")
-    script = Path(theme.__file__).parent / "theme" / "sphinx_book_theme" / "static" / "scripts" / "sphinx-book-theme.js"
-    js = script.read_text(encoding="utf8")
+    js = _theme_script("sphinx_book_theme", "sphinx-book-theme.js")
     quiet, found = sfr.quiet_book_theme_script(js, {"section", "math"})
     assert found, "the pinned sphinx-book-theme changed its margin-content search: update _BOOK_THEME_MARGIN_QUERY"
     assert "querySelectorAll(n.join" not in quiet and "IntersectionObserver" in quiet

@@ -732,10 +732,13 @@ _THEME_TAB_STOPS = re.compile(
     r'\{subtree:!0,childList:!0\}\),\2\(\)\}')
 
 
+THEME_QUIETED = "lazy, in site.js (site_for_readers.py)"
+
+
 def quiet_theme_script(js: str) -> tuple[str, bool]:
     """pydata-sphinx-theme.js without its eager whole-page tab-stop pass; (script, whether found)."""
     new, count = _THEME_TAB_STOPS.subn(
-        lambda m: f"function {m.group(1)}(){{/* lazy, in site.js (site_for_readers.py) */}}", js)
+        lambda m: f"function {m.group(1)}(){{/* {THEME_QUIETED} */}}", js)
     return new, count == 1
 
 
@@ -744,6 +747,7 @@ def quiet_theme_script(js: str) -> tuple[str, bool]:
 # of main thread on the API page without throttling, 23,000 elements). No page of this site has
 # one (``_page_classes`` says so at each build), so the query goes; the observer stays.
 _BOOK_THEME_MARGIN_QUERY = 'document.querySelectorAll(n.join(", ")).forEach('
+BOOK_THEME_QUIETED = "no margin content on this site (site_for_readers.py)"
 BOOK_THEME_MARGIN_CLASSES = tuple(
     name for e in ("marginnote", "sidenote", "margin", "margin-caption", "full-width", "sidebar", "popout")
     for name in (e, f"tag_{e}", e.replace("-", "_"), f"tag_{e.replace('-', '_')}"))
@@ -756,7 +760,7 @@ def quiet_book_theme_script(js: str, used: set[str]) -> tuple[str, bool]:
         return js, False
     if used.intersection(BOOK_THEME_MARGIN_CLASSES):
         return js, True
-    return js.replace(_BOOK_THEME_MARGIN_QUERY, "[/* no margin content on this site (site_for_readers.py) */].forEach(", 1), True
+    return js.replace(_BOOK_THEME_MARGIN_QUERY, f"[/* {BOOK_THEME_QUIETED} */].forEach(", 1), True
 
 
 # pydata-sphinx-theme's bootstrap.js makes a Bootstrap Tooltip for every [data-bs-toggle=tooltip]
@@ -830,8 +834,8 @@ def _quiet_theme(outdir: Path, used: set[str]) -> None:
     _patch_script(outdir / "_static" / "copybutton.js", cloned_copy_buttons, COPYBUTTON_CLONED,
                   "button insertion")
     _patch_script(scripts / "sphinx-book-theme.js", lambda js: quiet_book_theme_script(js, used),
-                  "no margin content on this site", "margin-content search")
-    _patch_script(scripts / "pydata-sphinx-theme.js", quiet_theme_script, "lazy, in site.js",
+                  BOOK_THEME_QUIETED, "margin-content search")
+    _patch_script(scripts / "pydata-sphinx-theme.js", quiet_theme_script, THEME_QUIETED,
                   "tab-stop pass (the page loads would force a whole-page layout)")
 
 
